@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# msgpass: top-level build.
+#
+#   make              module, library and selftests
+#   make check        install what is missing, lint, boot a VM, run every test
+#   make demo         boot a VM and run the examples, narrated
+#   make vm           an interactive shell in a VM with the module loaded
+#   make lint         W=1, sparse and checkpatch on the kernel code: no warnings
+#   make install      library, headers, man pages; modules_install: the module
+#
+# Kernel build tree: KDIR (default: the running kernel's, else the newest
+# Debian linux-headers-*-amd64). The VM boots the matching /boot/vmlinuz.
+
+VERSION		:= 0.1.0
+BUILD		?= build
+PREFIX		?= /usr/local
+LIBDIR		?= $(PREFIX)/lib
+SMP		?= 2
+MEM		?= 1G
+
+KVER		?= $(shell uname -r)
+KDIR		?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
+			$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+KREL		= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+VM_KERNEL	?= /boot/vmlinuz-$(KREL)
+
+LINUX_SRC_TAR	?= $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
+LSRC		:= $(BUILD)/linux-src
+HARNESS		:= $(LSRC)/tools/testing/selftests/kselftest_harness.h
+CHECKPATCH	:= $(LSRC)/scripts/checkpatch.pl
+
+CC		?= cc
+WARN		:= -Wall -Wextra -Werror
+CFLAGS		?= -O2 -g
+LIB_CFLAGS	:= $(CFLAGS) $(WARN) -fPIC -fvisibility=default -I$(BUILD)/include
+TEST_CFLAGS	:= $(CFLAGS) $(WARN) -Wno-unused-parameter -Wno-sign-compare -I$(BUILD)/include -Ilib \
+		   -I$(LSRC)/tools/testing/selftests -D_GNU_SOURCE
+TEST_LDFLAGS	:= -static -pthread
+
+LIB_SRCS	:= $(wildcard lib/*.c)
+LIB_OBJS	:= $(LIB_SRCS:lib/%.c=$(BUILD)/lib/%.o)
+LIB_A		:= $(BUILD)/lib/libmsgpass.a
+LIB_SO		:= $(BUILD)/lib/libmsgpass.so.1
+LIB_PC		:= $(BUILD)/lib/msgpass.pc
+
+TEST_SRCS	:= $(wildcard selftests/*_test.c)
+TEST_BINS	:= $(TEST_SRCS:selftests/%.c=$(BUILD)/selftests/%)
+TEST_SCRIPTS	:= $(wildcard selftests/*_test.sh)
+
+KERNEL_SRCS	:= $(wildcard kmod/*.c kmod/*.h) uapi/msgpass.h
+
+.PHONY: all module lib selftests check check-run lint vm demo deps clean \
+	install modules_install
+
+all: module lib selftests
+
+deps:
+	@tools/deps
+
+# --- the module --------------------------------------------------------
+
+module:
+	@test -d "$(KDIR)" || { echo "msgpass: no kernel build tree (KDIR); run tools/deps" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+modules_install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+# --- the uapi header, as user space includes it ---------------------------
+
+$(BUILD)/include/linux/msgpass.h: uapi/msgpass.h
+	@mkdir -p $(@D)
+	cp $< $@
+
+# --- libmsgpass --------------------------------------------------------
+
+lib: $(LIB_A) $(LIB_SO) $(LIB_PC)
+
+$(BUILD)/lib/%.o: lib/%.c lib/msgpass.h lib/internal.h $(BUILD)/include/linux/msgpass.h
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJS) lib/libmsgpass.map
+	$(CC) -shared -Wl,-soname,libmsgpass.so.1 -Wl,--version-script=lib/libmsgpass.map \
+		-Wl,-z,defs -o $@ $(LIB_OBJS) -pthread
+	ln -sf libmsgpass.so.1 $(BUILD)/lib/libmsgpass.so
+
+$(LIB_PC): lib/msgpass.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' $< > $@
+
+install: lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/linux
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libmsgpass.so.1 $(DESTDIR)$(LIBDIR)/libmsgpass.so
+	install -m 644 $(LIB_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
+	install -m 644 lib/msgpass.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 uapi/msgpass.h $(DESTDIR)$(PREFIX)/include/linux/
+	if [ -d man ] && ls man/*.[0-9] >/dev/null 2>&1; then \
+		for m in man/*.[0-9]; do s=$${m##*.}; \
+			install -d $(DESTDIR)$(PREFIX)/share/man/man$$s; \
+			install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done; fi
+
+# --- files from linux-source (build outputs, never committed) -------------
+
+$(HARNESS) $(CHECKPATCH):
+	@test -n "$(LINUX_SRC_TAR)" || { echo "msgpass: linux-source-6.1 is not installed; run tools/deps" >&2; exit 1; }
+	@mkdir -p $(LSRC)
+	tar -xJf $(LINUX_SRC_TAR) -C $(LSRC) --strip-components=1 \
+		--wildcards '*/tools/testing/selftests/kselftest.h' \
+		'*/tools/testing/selftests/kselftest_harness.h' \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+	@touch $(HARNESS) $(CHECKPATCH)
+
+# --- selftests ---------------------------------------------------------
+
+selftests: $(TEST_BINS)
+
+$(BUILD)/selftests/%: selftests/%.c selftests/mp_test.h $(LIB_A) $(HARNESS)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB_A) $(TEST_LDFLAGS)
+
+# --- checks ------------------------------------------------------------
+
+# Zero warnings: W=1, sparse (C=2 checks every file) and checkpatch --strict.
+lint: $(CHECKPATCH)
+	@tools/lint "$(KDIR)" "$(CHECKPATCH)" $(KERNEL_SRCS)
+
+check:
+	@tools/deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all lint
+	tools/check --kernel $(VM_KERNEL) --smp $(SMP) --mem $(MEM) \
+		--out $(BUILD) --module kmod/msgpass.ko \
+		$(TEST_BINS) $(TEST_SCRIPTS)
+
+vm: all
+	tools/vmrun --kernel $(VM_KERNEL) --smp $(SMP) --mem $(MEM) \
+		--module kmod/msgpass.ko $(foreach t,$(TEST_BINS),--files $(t):/tests/$(notdir $(t))) \
+		--interactive
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf $(BUILD)

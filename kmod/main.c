@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgpass: the /dev/msgpass misc device, module parameters and ioctl
+ * dispatch.
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+
+#include "msgpass.h"
+#include "../uapi/msgpass.h"
+
+unsigned long mp_max_msg_size = 4UL << 20;
+module_param_named(max_msg_size, mp_max_msg_size, ulong, 0444);
+MODULE_PARM_DESC(max_msg_size, "Largest message body any mailbox may accept, in bytes (default 4 MiB)");
+
+unsigned int mp_msgmax = 8192;
+module_param_named(msgmax, mp_msgmax, uint, 0444);
+MODULE_PARM_DESC(msgmax, "Default largest message of a new mailbox, as System V's MSGMAX (default 8192)");
+
+unsigned int mp_msgmnb = 16384;
+module_param_named(msgmnb, mp_msgmnb, uint, 0444);
+MODULE_PARM_DESC(msgmnb, "Default byte capacity of a new mailbox, and the most an unprivileged caller may set, as System V's MSGMNB (default 16384)");
+
+unsigned int mp_msgmni = 32000;
+module_param_named(msgmni, mp_msgmni, uint, 0444);
+MODULE_PARM_DESC(msgmni, "Most mailboxes in existence at once, as System V's MSGMNI (default 32000)");
+
+struct mp_counters mp_counters;
+
+/*
+ * Every command's argument structure may grow at its end, so a command is
+ * matched on its type, number and direction; the size in the command
+ * number is the size of the structure the caller was built with.
+ */
+#define MP_IOC_SAME(cmd, ref) \
+	(((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)) == \
+	 ((ref) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)))
+
+/**
+ * mp_copy_struct_to_user() - copy a structure out to a caller of any size
+ * @dst: the caller's buffer
+ * @usize: the size of the caller's structure
+ * @src: the kernel's structure
+ * @ksize: its size
+ *
+ * A shorter caller gets the head of the structure; a longer caller gets
+ * its tail zeroed.
+ *
+ * Context: Process context; may fault and sleep.
+ * Return: 0 or -EFAULT.
+ */
+static int mp_copy_struct_to_user(void __user *dst, size_t usize,
+				  const void *src, size_t ksize)
+{
+	size_t size = min(usize, ksize);
+
+	if (copy_to_user(dst, src, size))
+		return -EFAULT;
+	if (usize > ksize && clear_user(dst + ksize, usize - ksize))
+		return -EFAULT;
+	return 0;
+}
+
+static long mp_ioctl_version(void __user *uarg, size_t usize)
+{
+	struct mp_version v = {
+		.abi_major = MP_ABI_MAJOR,
+		.abi_minor = MP_ABI_MINOR,
+		.features = MP_FEAT_VERSION | MP_FEAT_COUNTERS,
+		.max_msg_size = READ_ONCE(mp_max_msg_size),
+	};
+
+	if (usize < offsetofend(struct mp_version, features))
+		return -EINVAL;
+	return mp_copy_struct_to_user(uarg, usize, &v, sizeof(v));
+}
+
+static long mp_ioctl_counters(void __user *uarg, size_t usize)
+{
+	struct mp_counters_info c = {
+		.endpoints = atomic_long_read(&mp_counters.endpoints),
+	};
+
+	if (usize < offsetofend(struct mp_counters_info, endpoints))
+		return -EINVAL;
+	return mp_copy_struct_to_user(uarg, usize, &c, sizeof(c));
+}
+
+static long mp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct mp_endpoint *ep = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	size_t usize = _IOC_SIZE(cmd);
+
+	if (_IOC_TYPE(cmd) != MP_IOC_MAGIC)
+		return -ENOTTY;
+	if (MP_IOC_SAME(cmd, MP_IOC_VERSION))
+		return mp_ioctl_version(uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_COUNTERS))
+		return mp_ioctl_counters(uarg, usize);
+
+	if (!mp_endpoint_is_current(ep))
+		return -EBADFD;
+
+	return -ENOTTY;
+}
+
+static int mp_open(struct inode *inode, struct file *file)
+{
+	struct mp_endpoint *ep;
+
+	ep = mp_endpoint_get_current();
+	if (IS_ERR(ep))
+		return PTR_ERR(ep);
+	file->private_data = ep;
+	return nonseekable_open(inode, file);
+}
+
+static int mp_release(struct inode *inode, struct file *file)
+{
+	mp_endpoint_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations mp_fops = {
+	.owner		= THIS_MODULE,
+	.open		= mp_open,
+	.release	= mp_release,
+	.unlocked_ioctl	= mp_ioctl,
+	.llseek		= no_llseek,
+};
+
+static struct miscdevice mp_miscdev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "msgpass",
+	.fops	= &mp_fops,
+	.mode	= 0666,
+};
+
+static int __init mp_init(void)
+{
+	BUILD_BUG_ON(sizeof(struct mp_version) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_counters_info) % 8);
+
+	return misc_register(&mp_miscdev);
+}
+
+static void __exit mp_exit(void)
+{
+	misc_deregister(&mp_miscdev);
+	WARN_ON(atomic_long_read(&mp_counters.endpoints));
+}
+
+module_init(mp_init);
+module_exit(mp_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("msgpass: message-passing IPC with mailboxes and direct links");
+MODULE_AUTHOR("The msgpass developers");
