@@ -22,7 +22,7 @@ MEM		?= 1G
 KVER		?= $(shell uname -r)
 KDIR		?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 			$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
-KREL		= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+KREL		= $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 VM_KERNEL	?= /boot/vmlinuz-$(KREL)
 
 LINUX_SRC_TAR	?= $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
@@ -47,10 +47,11 @@ LIB_PC		:= $(BUILD)/lib/msgpass.pc
 TEST_SRCS	:= $(wildcard selftests/*_test.c)
 TEST_BINS	:= $(TEST_SRCS:selftests/%.c=$(BUILD)/selftests/%)
 TEST_SCRIPTS	:= $(wildcard selftests/*_test.sh)
+TEST_TOOLS	:= $(BUILD)/selftests/mp_fill
 
-KERNEL_SRCS	:= $(wildcard kmod/*.c kmod/*.h) uapi/msgpass.h
+KERNEL_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) uapi/msgpass.h
 
-.PHONY: all module lib selftests check check-run lint vm demo deps clean \
+.PHONY: all module lib selftests check check-run vmtest lint vm demo deps clean \
 	install modules_install
 
 all: module lib selftests
@@ -121,9 +122,9 @@ $(HARNESS) $(CHECKPATCH):
 
 # --- selftests ---------------------------------------------------------
 
-selftests: $(TEST_BINS)
+selftests: $(TEST_BINS) $(TEST_TOOLS)
 
-$(BUILD)/selftests/%: selftests/%.c selftests/mp_test.h $(LIB_A) $(HARNESS)
+$(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIB_A) $(HARNESS)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB_A) $(TEST_LDFLAGS)
 
@@ -137,15 +138,20 @@ check:
 	@tools/deps
 	@$(MAKE) --no-print-directory check-run
 
+VMRUN_ARGS	= --kernel $(VM_KERNEL) --smp $(SMP) --mem $(MEM) \
+		  --module kmod/msgpass.ko \
+		  $(foreach t,$(TEST_TOOLS),--files $(t):/tests/$(notdir $(t)))
+
 check-run: all lint
-	tools/check --kernel $(VM_KERNEL) --smp $(SMP) --mem $(MEM) \
-		--out $(BUILD) --module kmod/msgpass.ko \
-		$(TEST_BINS) $(TEST_SCRIPTS)
+	tools/check $(VMRUN_ARGS) --out $(BUILD)/vm $(TEST_BINS) $(TEST_SCRIPTS)
+
+# Run some tests only: make vmtest TESTS="build/selftests/device_test"
+vmtest: all
+	tools/vmrun $(VMRUN_ARGS) --out $(BUILD)/vm $(TESTS)
 
 vm: all
-	tools/vmrun --kernel $(VM_KERNEL) --smp $(SMP) --mem $(MEM) \
-		--module kmod/msgpass.ko $(foreach t,$(TEST_BINS),--files $(t):/tests/$(notdir $(t))) \
-		--interactive
+	tools/vmrun $(VMRUN_ARGS) --out $(BUILD)/vm-interactive --interactive \
+		$(TEST_BINS) $(TEST_SCRIPTS)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

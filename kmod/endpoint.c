@@ -47,6 +47,8 @@ struct mp_endpoint *mp_endpoint_get_current(void)
 	}
 	kref_init(&ep->ref);
 	ep->pid = get_pid(tgid);
+	INIT_LIST_HEAD(&ep->owned);
+	INIT_LIST_HEAD(&ep->subs);
 
 	old = xa_store(&mp_endpoints, nr, ep, GFP_KERNEL);
 	if (xa_is_err(old)) {
@@ -70,9 +72,37 @@ static void mp_endpoint_release(struct kref *ref)
 	xa_cmpxchg(&mp_endpoints, pid_nr(ep->pid), ep, NULL, GFP_KERNEL);
 	mutex_unlock(&mp_endpoints_lock);
 
+	mp_endpoint_drop_mailboxes(ep);
 	put_pid(ep->pid);
 	kfree(ep);
 	atomic_long_dec(&mp_counters.endpoints);
+}
+
+/**
+ * mp_endpoint_get_by_vnr() - the endpoint of a process, by pid
+ * @nr: a process ID in the caller's pid namespace
+ *
+ * Context: Process context; takes mp_endpoints_lock; may sleep.
+ * Return: the endpoint with a new reference, or NULL when that process
+ * has no endpoint.
+ */
+struct mp_endpoint *mp_endpoint_get_by_vnr(pid_t nr)
+{
+	struct mp_endpoint *ep = NULL;
+	struct pid *pid;
+
+	pid = find_get_pid(nr);
+	if (!pid)
+		return NULL;
+	mutex_lock(&mp_endpoints_lock);
+	ep = xa_load(&mp_endpoints, pid_nr(pid));
+	if (ep && ep->pid == pid)
+		kref_get(&ep->ref);
+	else
+		ep = NULL;
+	mutex_unlock(&mp_endpoints_lock);
+	put_pid(pid);
+	return ep;
 }
 
 /**

@@ -4,12 +4,13 @@
  * dispatch.
  */
 #include <linux/fs.h>
+#include <linux/ipc.h>
 #include <linux/miscdevice.h>
+#include <linux/msg.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
 #include "msgpass.h"
-#include "../uapi/msgpass.h"
 
 unsigned long mp_max_msg_size = 4UL << 20;
 module_param_named(max_msg_size, mp_max_msg_size, ulong, 0444);
@@ -26,6 +27,9 @@ MODULE_PARM_DESC(msgmnb, "Default byte capacity of a new mailbox, and the most a
 unsigned int mp_msgmni = 32000;
 module_param_named(msgmni, mp_msgmni, uint, 0444);
 MODULE_PARM_DESC(msgmni, "Most mailboxes in existence at once, as System V's MSGMNI (default 32000)");
+
+module_param_named(user_quota_bytes, mp_user_quota_bytes, ulong, 0644);
+MODULE_PARM_DESC(user_quota_bytes, "Most message body bytes one user may have queued, in all mailboxes together; 0 for no limit (default 64 MiB)");
 
 struct mp_counters mp_counters;
 
@@ -51,8 +55,8 @@ struct mp_counters mp_counters;
  * Context: Process context; may fault and sleep.
  * Return: 0 or -EFAULT.
  */
-static int mp_copy_struct_to_user(void __user *dst, size_t usize,
-				  const void *src, size_t ksize)
+int mp_copy_struct_to_user(void __user *dst, size_t usize, const void *src,
+			   size_t ksize)
 {
 	size_t size = min(usize, ksize);
 
@@ -68,7 +72,8 @@ static long mp_ioctl_version(void __user *uarg, size_t usize)
 	struct mp_version v = {
 		.abi_major = MP_ABI_MAJOR,
 		.abi_minor = MP_ABI_MINOR,
-		.features = MP_FEAT_VERSION | MP_FEAT_COUNTERS,
+		.features = MP_FEAT_VERSION | MP_FEAT_COUNTERS |
+			    MP_FEAT_MAILBOX | MP_FEAT_BROADCAST | MP_FEAT_POLL,
 		.max_msg_size = READ_ONCE(mp_max_msg_size),
 	};
 
@@ -81,6 +86,9 @@ static long mp_ioctl_counters(void __user *uarg, size_t usize)
 {
 	struct mp_counters_info c = {
 		.endpoints = atomic_long_read(&mp_counters.endpoints),
+		.mailboxes = atomic_long_read(&mp_counters.mailboxes),
+		.messages = atomic_long_read(&mp_counters.messages),
+		.bytes = atomic_long_read(&mp_counters.bytes),
 	};
 
 	if (usize < offsetofend(struct mp_counters_info, endpoints))
@@ -104,6 +112,16 @@ static long mp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (!mp_endpoint_is_current(ep))
 		return -EBADFD;
 
+	if (MP_IOC_SAME(cmd, MP_IOC_MSGGET))
+		return mp_ioctl_msgget(ep, uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_MSGSND))
+		return mp_ioctl_msgsnd(ep, uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_MSGRCV))
+		return mp_ioctl_msgrcv(ep, uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_MSGCTL))
+		return mp_ioctl_msgctl(ep, uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_MBOX_FD))
+		return mp_ioctl_mbox_fd(ep, uarg, usize);
 	return -ENOTTY;
 }
 
@@ -141,16 +159,46 @@ static struct miscdevice mp_miscdev = {
 
 static int __init mp_init(void)
 {
+	int err;
+
 	BUILD_BUG_ON(sizeof(struct mp_version) % 8);
 	BUILD_BUG_ON(sizeof(struct mp_counters_info) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_attr) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_msgget_args) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_msgsnd_args) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_msgrcv_args) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_msghdr) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_msgctl_args) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_mbox_info) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_mbox_fd_args) % 8);
+	/* The uapi repeats System V's constants; they must agree. */
+	BUILD_BUG_ON(MP_IPC_PRIVATE != IPC_PRIVATE);
+	BUILD_BUG_ON(MP_IPC_CREAT != IPC_CREAT || MP_IPC_EXCL != IPC_EXCL);
+	BUILD_BUG_ON(MP_IPC_NOWAIT != IPC_NOWAIT);
+	BUILD_BUG_ON(MP_MSG_NOERROR != MSG_NOERROR || MP_MSG_EXCEPT != MSG_EXCEPT);
+	BUILD_BUG_ON(MP_MSG_COPY != MSG_COPY);
+	BUILD_BUG_ON(MP_IPC_RMID != IPC_RMID || MP_IPC_SET != IPC_SET);
+	BUILD_BUG_ON(MP_IPC_STAT != IPC_STAT || MP_IPC_INFO != IPC_INFO);
+	BUILD_BUG_ON(MP_MSG_STAT != MSG_STAT || MP_MSG_INFO != MSG_INFO);
+	BUILD_BUG_ON(MP_MSG_STAT_ANY != MSG_STAT_ANY);
 
-	return misc_register(&mp_miscdev);
+	err = mp_msg_init();
+	if (err)
+		return err;
+	err = misc_register(&mp_miscdev);
+	if (err)
+		mp_msg_exit();
+	return err;
 }
 
 static void __exit mp_exit(void)
 {
 	misc_deregister(&mp_miscdev);
+	mp_mailbox_exit();
+	mp_msg_exit();
 	WARN_ON(atomic_long_read(&mp_counters.endpoints));
+	WARN_ON(atomic_long_read(&mp_counters.mailboxes));
+	WARN_ON(atomic_long_read(&mp_counters.messages));
 }
 
 module_init(mp_init);

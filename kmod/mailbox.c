@@ -1,0 +1,1131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgpass mailboxes: the registry, permissions, ownership, and the
+ * msgget/msgsnd/msgrcv/msgctl ioctls.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/ipc.h>
+#include <linux/msg.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/stringhash.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include "msgpass.h"
+
+/*
+ * IDs are System V shaped: a sequence number above MP_ID_SHIFT, the
+ * xarray index below. Indexes are handed out cyclically and the sequence
+ * number grows with every creation, so an ID comes back only after a
+ * great many creations, and then only if its index slot is free.
+ */
+#define MP_ID_SHIFT	16
+#define MP_ID_INDEX	((1U << MP_ID_SHIFT) - 1)
+#define MP_ID_SEQ_MAX	(INT_MAX >> MP_ID_SHIFT)
+#define MP_GRANTS_MAX	64
+#define MP_NAME_BITS	8
+
+/* Creation, removal, ownership, rights, subscriptions: see msgpass.h. */
+DEFINE_MUTEX(mp_registry_lock);
+static DEFINE_XARRAY_ALLOC(mp_mailboxes);	/* index -> mailbox, RCU */
+static DEFINE_XARRAY(mp_keys);			/* key -> mailbox */
+static DEFINE_HASHTABLE(mp_names, MP_NAME_BITS);	/* name -> mailbox */
+static u32 mp_next_index;
+static unsigned int mp_next_seq;
+static unsigned int mp_nr_mailboxes;
+
+struct mp_name_entry {
+	struct hlist_node node;
+	struct mp_mailbox *mb;
+};
+
+static void mp_mailbox_free(struct kref *ref)
+{
+	struct mp_mailbox *mb = container_of(ref, struct mp_mailbox, ref);
+
+	put_pid(mb->owner);
+	put_pid(mb->queue.lspid);
+	put_pid(mb->queue.lrpid);
+	kfree_rcu(mb, rcu);
+}
+
+static void mp_mailbox_put(struct mp_mailbox *mb)
+{
+	kref_put(&mb->ref, mp_mailbox_free);
+}
+
+/* The mailbox with this ID, with a reference, or NULL. */
+static struct mp_mailbox *mp_mailbox_get(int id)
+{
+	struct mp_mailbox *mb;
+
+	if (id < 0)
+		return NULL;
+	rcu_read_lock();
+	mb = xa_load(&mp_mailboxes, id & MP_ID_INDEX);
+	if (mb && (READ_ONCE(mb->id) != id || !kref_get_unless_zero(&mb->ref)))
+		mb = NULL;
+	rcu_read_unlock();
+	return mb;
+}
+
+/*
+ * System V's permission check: @flag holds the requested bits in the
+ * owner, group or other position (as msgget()'s mode, or 0444 / 0222).
+ */
+static bool mp_mailbox_perm(const struct mp_mailbox *mb, int flag)
+{
+	int requested = (flag >> 6 | flag >> 3 | flag) & 7;
+	kuid_t euid = current_euid();
+	int granted = READ_ONCE(mb->mode);
+
+	if (uid_eq(euid, READ_ONCE(mb->cuid)) || uid_eq(euid, READ_ONCE(mb->uid)))
+		granted >>= 6;
+	else if (in_group_p(READ_ONCE(mb->cgid)) || in_group_p(READ_ONCE(mb->gid)))
+		granted >>= 3;
+	if ((requested & ~granted & 0007) && !capable(CAP_IPC_OWNER))
+		return false;
+	return true;
+}
+
+/* IPC_SET's rule: the owner or creator user, or CAP_SYS_ADMIN. */
+static bool mp_mailbox_may_change(const struct mp_mailbox *mb)
+{
+	kuid_t euid = current_euid();
+
+	return uid_eq(euid, mb->uid) || uid_eq(euid, mb->cuid) ||
+	       mb->owner == task_tgid(current) || capable(CAP_SYS_ADMIN);
+}
+
+static bool mp_mailbox_is_granted(struct mp_mailbox *mb, struct pid *pid)
+{
+	struct mp_grant *g;
+
+	list_for_each_entry(g, &mb->grants, node) {
+		if (g->pid == pid)
+			return true;
+	}
+	return false;
+}
+
+/* May the caller receive from @mb? */
+static bool mp_mailbox_may_receive(struct mp_mailbox *mb)
+{
+	struct pid *me = task_tgid(current);
+	bool ok;
+
+	if (mb->mode_receive)
+		return mp_mailbox_perm(mb, 0444);
+	if (READ_ONCE(mb->owner) == me)
+		return true;
+	spin_lock(&mb->queue.lock);
+	ok = mb->owner == me || mp_mailbox_is_granted(mb, me);
+	spin_unlock(&mb->queue.lock);
+	return ok || capable(CAP_IPC_OWNER);
+}
+
+static struct mp_mailbox *mp_mailbox_find_name(const char *name)
+{
+	struct mp_name_entry *e;
+
+	lockdep_assert_held(&mp_registry_lock);
+	hash_for_each_possible(mp_names, e, node, full_name_hash(NULL, name, strlen(name))) {
+		if (!strcmp(e->mb->name, name))
+			return e->mb;
+	}
+	return NULL;
+}
+
+static int mp_attr_check(const struct mp_attr *attr)
+{
+	if (attr->flags & ~MP_ATTR_ALL)
+		return -EINVAL;
+	if (memchr_inv(attr->__reserved, 0, sizeof(attr->__reserved)))
+		return -EINVAL;
+	if (attr->kind > MP_KIND_BROADCAST || attr->lifetime > MP_LIFETIME_PROCESS)
+		return -EINVAL;
+	if ((attr->flags & MP_ATTR_LOSSY) && attr->kind != MP_KIND_BROADCAST)
+		return -EINVAL;
+	return 0;
+}
+
+/* Capacity limits shared by creation and MP_CTL_SET_ATTR. */
+static int mp_attr_limits(const struct mp_attr *attr)
+{
+	if ((attr->flags & MP_ATTR_MSG_MAX) &&
+	    attr->msg_max > READ_ONCE(mp_max_msg_size))
+		return -EINVAL;
+	if ((attr->flags & MP_ATTR_MAX_BYTES) &&
+	    attr->max_bytes > READ_ONCE(mp_msgmnb) && !capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	return 0;
+}
+
+static void mp_mailbox_set_limits(struct mp_mailbox *mb, const struct mp_attr *attr)
+{
+	struct mp_queue *q = &mb->queue;
+
+	if (attr->flags & MP_ATTR_CAPACITY)
+		q->capacity = attr->capacity;
+	if (attr->flags & MP_ATTR_MAX_BYTES)
+		q->max_bytes = attr->max_bytes;
+	if (attr->flags & MP_ATTR_MSG_MAX)
+		q->msg_max = attr->msg_max;
+}
+
+/*
+ * Make a mailbox and publish it. A reserved xarray slot keeps lookups
+ * from seeing it until it is whole.
+ */
+static int mp_mailbox_create(struct mp_endpoint *ep, int key, const char *name,
+			     int msgflg, const struct mp_attr *attr)
+{
+	const struct cred *cred = current_cred();
+	struct mp_name_entry *ne = NULL;
+	struct mp_mailbox *mb;
+	u32 idx;
+	int err;
+
+	lockdep_assert_held(&mp_registry_lock);
+	if (mp_nr_mailboxes >= READ_ONCE(mp_msgmni))
+		return -ENOSPC;
+
+	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
+	if (!mb)
+		return -ENOMEM;
+	if (name[0]) {
+		ne = kmalloc(sizeof(*ne), GFP_KERNEL_ACCOUNT);
+		if (!ne) {
+			err = -ENOMEM;
+			goto err_free;
+		}
+	}
+	kref_init(&mb->ref);
+	mp_queue_init(&mb->queue);
+	INIT_LIST_HEAD(&mb->grants);
+	INIT_LIST_HEAD(&mb->owner_node);
+	mb->key = key;
+	strscpy(mb->name, name, sizeof(mb->name));
+	mb->uid = cred->euid;
+	mb->cuid = cred->euid;
+	mb->gid = cred->egid;
+	mb->cgid = cred->egid;
+	mb->mode = msgflg & 0777;
+	mb->ctime = ktime_get_real_seconds();
+	mb->owner = get_pid(task_tgid(current));
+	mb->queue.capacity = MP_UNLIMITED;
+	mb->queue.max_bytes = READ_ONCE(mp_msgmnb);
+	mb->queue.msg_max = READ_ONCE(mp_msgmax);
+	if (attr) {
+		mb->kind = attr->kind;
+		mb->lifetime = attr->lifetime;
+		mb->mode_receive = attr->flags & MP_ATTR_MODE_RECEIVE;
+		mb->queue.broadcast = attr->kind == MP_KIND_BROADCAST;
+		mb->queue.lossy = attr->flags & MP_ATTR_LOSSY;
+		mp_mailbox_set_limits(mb, attr);
+	} else {
+		mb->mode_receive = true;
+	}
+
+	err = xa_alloc_cyclic(&mp_mailboxes, &idx, NULL,
+			      XA_LIMIT(0, MP_ID_INDEX), &mp_next_index, GFP_KERNEL);
+	if (err < 0) {
+		err = err == -EBUSY ? -ENOSPC : err;
+		goto err_free;
+	}
+	mp_next_seq = mp_next_seq >= MP_ID_SEQ_MAX ? 0 : mp_next_seq + 1;
+	mb->id = (mp_next_seq << MP_ID_SHIFT) | idx;
+	mb->queue.id = mb->id;
+
+	if (key != IPC_PRIVATE) {
+		err = xa_err(xa_store(&mp_keys, (u32)key, mb, GFP_KERNEL));
+		if (err)
+			goto err_erase;
+	}
+	if (ne) {
+		ne->mb = mb;
+		hash_add(mp_names, &ne->node, full_name_hash(NULL, name, strlen(name)));
+	}
+	if (mb->lifetime == MP_LIFETIME_PROCESS) {
+		mb->owner_ep = ep;
+		list_add(&mb->owner_node, &ep->owned);
+	}
+	mp_nr_mailboxes++;
+	atomic_long_inc(&mp_counters.mailboxes);
+	/* Publish: lookups find it from here on. */
+	xa_store(&mp_mailboxes, idx, mb, GFP_KERNEL);
+	return mb->id;
+
+err_erase:
+	xa_erase(&mp_mailboxes, idx);
+err_free:
+	kfree(ne);
+	put_pid(mb->owner);
+	kfree(mb);
+	return err;
+}
+
+static void mp_mailbox_unsubscribe(struct mp_sub *sub)
+{
+	lockdep_assert_held(&mp_registry_lock);
+	mp_queue_sub_del(sub->queue, sub);
+	list_del(&sub->ep_node);
+	kfree(sub);
+}
+
+/* Remove a mailbox: unpublish it, fail its callers with EIDRM, free it. */
+static void mp_mailbox_remove(struct mp_mailbox *mb)
+{
+	struct mp_queue *q = &mb->queue;
+	struct mp_grant *g, *gtmp;
+	struct mp_sub *sub, *stmp;
+
+	lockdep_assert_held(&mp_registry_lock);
+	xa_erase(&mp_mailboxes, mb->id & MP_ID_INDEX);
+	if (mb->key != IPC_PRIVATE)
+		xa_erase(&mp_keys, (u32)mb->key);
+	if (mb->name[0]) {
+		struct mp_name_entry *e;
+		struct hlist_node *tmp;
+
+		hash_for_each_possible_safe(mp_names, e, tmp, node,
+					    full_name_hash(NULL, mb->name, strlen(mb->name))) {
+			if (e->mb == mb) {
+				hash_del(&e->node);
+				kfree(e);
+				break;
+			}
+		}
+	}
+	if (mb->owner_ep) {
+		list_del_init(&mb->owner_node);
+		mb->owner_ep = NULL;
+	}
+	mp_queue_kill(q);
+	list_for_each_entry_safe(sub, stmp, &q->subs, node) {
+		spin_lock(&q->lock);
+		list_del(&sub->node);
+		q->nr_subs--;
+		spin_unlock(&q->lock);
+		list_del(&sub->ep_node);
+		kfree(sub);
+	}
+	list_for_each_entry_safe(g, gtmp, &mb->grants, node) {
+		list_del(&g->node);
+		put_pid(g->pid);
+		kfree(g);
+	}
+	mp_nr_mailboxes--;
+	atomic_long_dec(&mp_counters.mailboxes);
+	mp_mailbox_put(mb);
+}
+
+/**
+ * mp_endpoint_drop_mailboxes() - an endpoint is going: its process-owned
+ * mailboxes and its subscriptions go with it
+ * @ep: the endpoint, with no references left
+ *
+ * Context: Process context; takes mp_registry_lock.
+ */
+void mp_endpoint_drop_mailboxes(struct mp_endpoint *ep)
+{
+	struct mp_mailbox *mb, *tmp;
+	struct mp_sub *sub, *stmp;
+
+	mutex_lock(&mp_registry_lock);
+	list_for_each_entry_safe(mb, tmp, &ep->owned, owner_node)
+		mp_mailbox_remove(mb);
+	list_for_each_entry_safe(sub, stmp, &ep->subs, ep_node)
+		mp_mailbox_unsubscribe(sub);
+	mutex_unlock(&mp_registry_lock);
+}
+
+/**
+ * mp_mailbox_exit() - remove every mailbox (module unload)
+ *
+ * Context: Module exit; no file is open.
+ */
+void mp_mailbox_exit(void)
+{
+	struct mp_mailbox *mb;
+	unsigned long idx;
+
+	mutex_lock(&mp_registry_lock);
+	xa_for_each(&mp_mailboxes, idx, mb)
+		mp_mailbox_remove(mb);
+	mutex_unlock(&mp_registry_lock);
+	rcu_barrier();
+	xa_destroy(&mp_mailboxes);
+	xa_destroy(&mp_keys);
+}
+
+long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize)
+{
+	char name[MP_NAME_MAX + 1] = "";
+	struct mp_msgget_args a;
+	struct mp_attr attr;
+	struct mp_mailbox *mb;
+	long ret;
+
+	if (usize < sizeof(a))
+		return -EINVAL;
+	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	if (ret)
+		return ret;
+	if (a.__reserved)
+		return -EINVAL;
+	if (a.name) {
+		ret = strncpy_from_user(name, u64_to_user_ptr(a.name), sizeof(name));
+		if (ret < 0)
+			return ret;
+		if (ret == 0 || a.key != IPC_PRIVATE)
+			return -EINVAL;
+		if (ret == sizeof(name))
+			return -ENAMETOOLONG;
+	}
+	if (a.attr) {
+		if (a.attr_size < sizeof(attr))
+			return -EINVAL;
+		ret = copy_struct_from_user(&attr, sizeof(attr),
+					    u64_to_user_ptr(a.attr), a.attr_size);
+		if (ret)
+			return ret;
+		ret = mp_attr_check(&attr);
+		if (ret)
+			return ret;
+	} else if (a.attr_size) {
+		return -EINVAL;
+	}
+
+	mutex_lock(&mp_registry_lock);
+	if (name[0])
+		mb = mp_mailbox_find_name(name);
+	else if (a.key != IPC_PRIVATE)
+		mb = xa_load(&mp_keys, (u32)a.key);
+	else
+		mb = NULL;
+
+	if (mb) {
+		if ((a.msgflg & IPC_CREAT) && (a.msgflg & IPC_EXCL))
+			ret = -EEXIST;
+		else if (!mp_mailbox_perm(mb, a.msgflg))
+			ret = -EACCES;
+		else
+			ret = mb->id;
+	} else if (!(a.msgflg & IPC_CREAT) && (name[0] || a.key != IPC_PRIVATE)) {
+		ret = -ENOENT;
+	} else {
+		ret = a.attr ? mp_attr_limits(&attr) : 0;
+		if (!ret)
+			ret = mp_mailbox_create(ep, a.key, name, a.msgflg,
+						a.attr ? &attr : NULL);
+	}
+	mutex_unlock(&mp_registry_lock);
+	return ret;
+}
+
+static ktime_t *mp_deadline(ktime_t *buf, bool timed, u64 timeout_ns)
+{
+	if (!timed)
+		return NULL;
+	*buf = ktime_add_safe(ktime_get(), ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX)));
+	return buf;
+}
+
+long mp_ioctl_msgsnd(struct mp_endpoint *ep, void __user *uarg, size_t usize)
+{
+	struct mp_msgsnd_args a;
+	struct mp_mailbox *mb;
+	ktime_t deadline_buf;
+	struct mp_msg *msg;
+	long mtype;
+	long ret;
+
+	if (usize < sizeof(a))
+		return -EINVAL;
+	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	if (ret)
+		return ret;
+	if ((a.flags & ~MP_SEND_ALL) || a.priority > MP_PRIO_MAX || a.__pad ||
+	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+		return -EINVAL;
+	if ((long)a.msgsz < 0 || a.msgsz > READ_ONCE(mp_max_msg_size) || a.id < 0)
+		return -EINVAL;
+	if (get_user(mtype, (long __user *)u64_to_user_ptr(a.msgp)))
+		return -EFAULT;
+	if (mtype < 1)
+		return -EINVAL;
+
+	mb = mp_mailbox_get(a.id);
+	if (!mb)
+		return -EINVAL;
+	ret = -EACCES;
+	if (!mp_mailbox_perm(mb, 0222))
+		goto out;
+	ret = -EINVAL;
+	if (a.msgsz > READ_ONCE(mb->queue.msg_max))
+		goto out;
+
+	msg = mp_msg_alloc(a.msgsz);
+	if (IS_ERR(msg)) {
+		ret = PTR_ERR(msg);
+		goto out;
+	}
+	if (mp_msg_copy_from_user(msg, u64_to_user_ptr(a.msgp) + sizeof(long))) {
+		mp_msg_put(msg);
+		ret = -EFAULT;
+		goto out;
+	}
+	msg->type = mtype;
+	msg->prio = a.priority;
+	msg->sender = get_pid(task_tgid(current));
+	msg->sender_uid = current_euid();
+	msg->stime_ns = ktime_get_real_ns();
+
+	ret = mp_queue_send(&mb->queue, msg, a.msgflg & IPC_NOWAIT,
+			    a.flags & MP_SEND_SYNC,
+			    mp_deadline(&deadline_buf, a.flags & MP_SEND_TIMEOUT,
+					a.timeout_ns));
+out:
+	mp_mailbox_put(mb);
+	return ret;
+}
+
+static int mp_select_init(struct mp_select *sel, const struct mp_msgrcv_args *a,
+			  ktime_t *deadline_buf)
+{
+	memset(sel, 0, sizeof(*sel));
+	if (a->msgflg & MSG_COPY) {
+		if (!(a->msgflg & IPC_NOWAIT) || (a->msgflg & MSG_EXCEPT) ||
+		    (a->flags & MP_RECV_PEEK))
+			return -EINVAL;
+		sel->mode = MP_SEL_INDEX;
+		sel->type = a->msgtyp;
+		sel->peek = true;
+	} else if (a->msgtyp == 0) {
+		sel->mode = MP_SEL_ANY;
+	} else if (a->msgtyp > 0) {
+		sel->mode = a->msgflg & MSG_EXCEPT ? MP_SEL_NE : MP_SEL_EQ;
+		sel->type = a->msgtyp;
+	} else {
+		sel->mode = MP_SEL_LE;
+		sel->type = a->msgtyp == LONG_MIN ? LONG_MAX : -a->msgtyp;
+	}
+	if (a->flags & MP_RECV_MIN_PRIO)
+		sel->min_prio = a->min_priority;
+	if (a->flags & MP_RECV_PEEK)
+		sel->peek = true;
+	sel->bufsz = a->msgsz;
+	sel->noerror = a->msgflg & MSG_NOERROR;
+	sel->nowait = a->msgflg & IPC_NOWAIT;
+	sel->deadline = mp_deadline(deadline_buf, a->flags & MP_RECV_TIMEOUT,
+				    a->timeout_ns);
+	return 0;
+}
+
+static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_msg *msg,
+			      size_t copied, u64 overrun)
+{
+	struct mp_msghdr h = {
+		.type = msg->type,
+		.len = msg->len,
+		.seq = msg->seq,
+		.stime_ns = msg->stime_ns,
+		.sender_pid = pid_vnr(msg->sender),
+		.sender_uid = from_kuid_munged(current_user_ns(), msg->sender_uid),
+		.receiver = a->id,
+		.priority = msg->prio,
+		.flags = (msg->sync ? MP_MSG_SYNC : 0) |
+			 (copied < msg->len ? MP_MSG_TRUNCATED : 0),
+		.overrun = overrun,
+	};
+
+	return mp_copy_struct_to_user(u64_to_user_ptr(a->hdr), a->hdr_size,
+				      &h, sizeof(h));
+}
+
+long mp_ioctl_msgrcv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
+{
+	void __user *msgp;
+	struct mp_msgrcv_args a;
+	struct mp_mailbox *mb;
+	ktime_t deadline_buf;
+	struct mp_select sel;
+	struct mp_msg *msg;
+	u64 overrun;
+	size_t n;
+	long ret;
+
+	if (usize < sizeof(a))
+		return -EINVAL;
+	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	if (ret)
+		return ret;
+	if ((a.flags & ~MP_RECV_ALL) || a.__pad || a.__pad2 ||
+	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+		return -EINVAL;
+	if ((a.hdr && a.hdr_size < sizeof(struct mp_msghdr)) ||
+	    (!a.hdr && a.hdr_size))
+		return -EINVAL;
+	if ((long)a.msgsz < 0 || a.id < 0)
+		return -EINVAL;
+	ret = mp_select_init(&sel, &a, &deadline_buf);
+	if (ret)
+		return ret;
+
+	mb = mp_mailbox_get(a.id);
+	if (!mb)
+		return -EINVAL;
+	ret = -EACCES;
+	if (!mp_mailbox_may_receive(mb))
+		goto out;
+	ret = -EINVAL;
+	if (mb->queue.broadcast &&
+	    (a.msgtyp || (a.flags & MP_RECV_MIN_PRIO) || (a.msgflg & MSG_COPY)))
+		goto out;
+
+	msg = mp_queue_receive(&mb->queue, &sel, &overrun);
+	if (IS_ERR(msg)) {
+		ret = PTR_ERR(msg);
+		goto out;
+	}
+
+	n = min_t(size_t, msg->len, a.msgsz);
+	msgp = u64_to_user_ptr(a.msgp);
+	if (put_user(msg->type, (long __user *)msgp) ||
+	    mp_msg_copy_to_user(msg, msgp + sizeof(long), n) ||
+	    (a.hdr && mp_msghdr_copy_out(&a, msg, n, overrun))) {
+		/* Not delivered: it goes back where it was. */
+		if (sel.peek)
+			mp_msg_put(msg);
+		else
+			mp_queue_put_back(&mb->queue, msg);
+		ret = -EFAULT;
+		goto out;
+	}
+	mp_msg_put(msg);
+	ret = n;
+out:
+	mp_mailbox_put(mb);
+	return ret;
+}
+
+static void mp_fill_msqid(struct mp_mailbox *mb, struct msqid64_ds *ds)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct mp_queue *q = &mb->queue;
+
+	memset(ds, 0, sizeof(*ds));
+	spin_lock(&q->lock);
+	ds->msg_perm.key = mb->key;
+	ds->msg_perm.uid = from_kuid_munged(ns, mb->uid);
+	ds->msg_perm.gid = from_kgid_munged(ns, mb->gid);
+	ds->msg_perm.cuid = from_kuid_munged(ns, mb->cuid);
+	ds->msg_perm.cgid = from_kgid_munged(ns, mb->cgid);
+	ds->msg_perm.mode = mb->mode;
+	ds->msg_perm.seq = mb->id >> MP_ID_SHIFT;
+	ds->msg_stime = q->stime;
+	ds->msg_rtime = q->rtime;
+	ds->msg_ctime = mb->ctime;
+	ds->msg_cbytes = q->qbytes;
+	ds->msg_qnum = q->qnum;
+	ds->msg_qbytes = q->max_bytes;
+	ds->msg_lspid = pid_vnr(q->lspid);
+	ds->msg_lrpid = pid_vnr(q->lrpid);
+	spin_unlock(&q->lock);
+}
+
+static int mp_ctl_info_sysv(int cmd, void __user *buf)
+{
+	struct msginfo info = {
+		.msgmax = min_t(unsigned int, READ_ONCE(mp_msgmax), INT_MAX),
+		.msgmnb = min_t(unsigned int, READ_ONCE(mp_msgmnb), INT_MAX),
+		.msgmni = min_t(unsigned int, READ_ONCE(mp_msgmni), INT_MAX),
+		.msgssz = PAGE_SIZE,
+		.msgseg = USHRT_MAX,
+	};
+	unsigned long idx = 0, max_idx = 0;
+	struct mp_mailbox *mb;
+
+	mutex_lock(&mp_registry_lock);
+	if (cmd == MSG_INFO) {
+		info.msgpool = mp_nr_mailboxes;
+		info.msgmap = min_t(long, atomic_long_read(&mp_counters.messages), INT_MAX);
+		info.msgtql = min_t(long, atomic_long_read(&mp_counters.bytes), INT_MAX);
+	} else {
+		info.msgpool = info.msgmni;
+		info.msgmap = info.msgmni;
+		info.msgtql = info.msgmni;
+	}
+	xa_for_each(&mp_mailboxes, idx, mb)
+		max_idx = idx;
+	mutex_unlock(&mp_registry_lock);
+
+	if (copy_to_user(buf, &info, sizeof(info)))
+		return -EFAULT;
+	return max_idx;
+}
+
+static int mp_ctl_info(struct mp_mailbox *mb, const struct mp_msgctl_args *a)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct mp_queue *q = &mb->queue;
+	struct mp_mbox_info *info;
+	int ret;
+
+	if (!a->buf || a->buf_size < sizeof(*info))
+		return -EINVAL;
+	if (!mp_mailbox_perm(mb, 0444))
+		return -EACCES;
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	info->id = mb->id;
+	info->key = mb->key;
+	info->kind = mb->kind;
+	info->lifetime = mb->lifetime;
+	strscpy(info->name, mb->name, sizeof(info->name));
+	spin_lock(&q->lock);
+	info->flags = (mb->mode_receive ? MP_ATTR_MODE_RECEIVE : 0) |
+		      (q->lossy ? MP_ATTR_LOSSY : 0);
+	info->owner_pid = pid_vnr(mb->owner);
+	info->uid = from_kuid_munged(ns, mb->uid);
+	info->gid = from_kgid_munged(ns, mb->gid);
+	info->cuid = from_kuid_munged(ns, mb->cuid);
+	info->cgid = from_kgid_munged(ns, mb->cgid);
+	info->mode = mb->mode;
+	info->capacity = q->capacity;
+	info->max_bytes = q->max_bytes;
+	info->msg_max = q->msg_max;
+	info->qnum = q->qnum;
+	info->qbytes = q->qbytes;
+	info->sent = q->sent;
+	info->received = q->received;
+	info->overruns = q->overruns;
+	info->subscribers = q->nr_subs;
+	info->waiting_senders = q->nr_senders;
+	info->waiting_receivers = q->nr_receivers;
+	spin_unlock(&q->lock);
+	ret = mp_copy_struct_to_user(u64_to_user_ptr(a->buf), a->buf_size,
+				     info, sizeof(*info));
+	kfree(info);
+	return ret;
+}
+
+static int mp_ctl_set(struct mp_mailbox *mb, const struct msqid64_ds *ds)
+{
+	struct user_namespace *ns = current_user_ns();
+	kuid_t uid = make_kuid(ns, ds->msg_perm.uid);
+	kgid_t gid = make_kgid(ns, ds->msg_perm.gid);
+	struct mp_queue *q = &mb->queue;
+
+	if (!mp_mailbox_may_change(mb))
+		return -EPERM;
+	if (ds->msg_qbytes > READ_ONCE(mp_msgmnb) && !capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	if (!uid_valid(uid) || !gid_valid(gid))
+		return -EINVAL;
+
+	spin_lock(&q->lock);
+	mb->uid = uid;
+	mb->gid = gid;
+	mb->mode = (mb->mode & ~0777) | (ds->msg_perm.mode & 0777);
+	mb->ctime = ktime_get_real_seconds();
+	q->max_bytes = ds->msg_qbytes;
+	spin_unlock(&q->lock);
+	mp_queue_room_changed(q);
+	return 0;
+}
+
+static int mp_ctl_set_attr(struct mp_mailbox *mb, const struct mp_msgctl_args *a)
+{
+	struct mp_queue *q = &mb->queue;
+	struct mp_attr attr;
+	int ret;
+
+	if (!a->buf || a->buf_size < sizeof(attr))
+		return -EINVAL;
+	ret = copy_struct_from_user(&attr, sizeof(attr), u64_to_user_ptr(a->buf),
+				    a->buf_size);
+	if (ret)
+		return ret;
+	if ((attr.flags & ~(MP_ATTR_CAPACITY | MP_ATTR_MAX_BYTES | MP_ATTR_MSG_MAX)) ||
+	    memchr_inv(attr.__reserved, 0, sizeof(attr.__reserved)))
+		return -EINVAL;
+	if (!mp_mailbox_may_change(mb))
+		return -EPERM;
+	ret = mp_attr_limits(&attr);
+	if (ret)
+		return ret;
+
+	spin_lock(&q->lock);
+	mp_mailbox_set_limits(mb, &attr);
+	mb->ctime = ktime_get_real_seconds();
+	spin_unlock(&q->lock);
+	mp_queue_room_changed(q);
+	return 0;
+}
+
+static int mp_ctl_set_owner(struct mp_mailbox *mb, u64 arg)
+{
+	const struct cred *cred;
+	struct mp_endpoint *to;
+	struct task_struct *task;
+	kuid_t euid = INVALID_UID;
+	kgid_t egid = INVALID_GID;
+	int ret = 0;
+
+	if (!arg || arg > INT_MAX)
+		return -EINVAL;
+	if (!mp_mailbox_may_change(mb))
+		return -EPERM;
+	to = mp_endpoint_get_by_vnr(arg);
+	if (!to)
+		return -ESRCH;
+
+	rcu_read_lock();
+	task = pid_task(to->pid, PIDTYPE_TGID);
+	if (task) {
+		cred = __task_cred(task);
+		euid = cred->euid;
+		egid = cred->egid;
+	}
+	rcu_read_unlock();
+	if (!task) {
+		ret = -ESRCH;
+		goto out;
+	}
+
+	mutex_lock(&mp_registry_lock);
+	if (mb->queue.dead) {
+		ret = -EIDRM;
+	} else {
+		if (mb->owner_ep) {
+			list_move(&mb->owner_node, &to->owned);
+			mb->owner_ep = to;
+		}
+		spin_lock(&mb->queue.lock);
+		put_pid(mb->owner);
+		mb->owner = get_pid(to->pid);
+		mb->uid = euid;
+		mb->gid = egid;
+		mb->ctime = ktime_get_real_seconds();
+		spin_unlock(&mb->queue.lock);
+	}
+	mutex_unlock(&mp_registry_lock);
+out:
+	mp_endpoint_put(to);
+	return ret;
+}
+
+static int mp_ctl_grant(struct mp_mailbox *mb, u64 arg, bool grant)
+{
+	struct mp_grant *g, *new = NULL;
+	struct pid *pid;
+	int ret = 0;
+
+	if (!arg || arg > INT_MAX)
+		return -EINVAL;
+	if (mb->mode_receive)
+		return -EINVAL;
+	if (mb->owner != task_tgid(current) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	pid = find_get_pid(arg);
+	if (!pid)
+		return -ESRCH;
+	if (grant) {
+		new = kmalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+		if (!new) {
+			put_pid(pid);
+			return -ENOMEM;
+		}
+		new->pid = pid;
+	}
+
+	mutex_lock(&mp_registry_lock);
+	list_for_each_entry(g, &mb->grants, node) {
+		if (g->pid == pid)
+			break;
+	}
+	if (list_entry_is_head(g, &mb->grants, node))
+		g = NULL;
+	if (mb->queue.dead) {
+		ret = -EIDRM;
+	} else if (grant && !g) {
+		if (mb->nr_grants >= MP_GRANTS_MAX) {
+			ret = -ENOSPC;
+		} else {
+			spin_lock(&mb->queue.lock);
+			list_add_tail(&new->node, &mb->grants);
+			mb->nr_grants++;
+			spin_unlock(&mb->queue.lock);
+			new = NULL;
+		}
+	} else if (!grant) {
+		if (g) {
+			spin_lock(&mb->queue.lock);
+			list_del(&g->node);
+			mb->nr_grants--;
+			spin_unlock(&mb->queue.lock);
+			put_pid(g->pid);
+			kfree(g);
+		} else {
+			ret = -ENOENT;
+		}
+	}
+	mutex_unlock(&mp_registry_lock);
+	if (new) {
+		put_pid(new->pid);
+		kfree(new);
+	} else if (!grant) {
+		put_pid(pid);
+	}
+	return ret;
+}
+
+static struct mp_sub *mp_endpoint_find_sub(struct mp_endpoint *ep, struct mp_mailbox *mb)
+{
+	struct mp_sub *sub;
+
+	lockdep_assert_held(&mp_registry_lock);
+	list_for_each_entry(sub, &ep->subs, ep_node) {
+		if (sub->mb == mb)
+			return sub;
+	}
+	return NULL;
+}
+
+static int mp_ctl_subscribe(struct mp_endpoint *ep, struct mp_mailbox *mb, bool on)
+{
+	struct mp_sub *sub, *new = NULL;
+	int ret = 0;
+
+	if (!mb->queue.broadcast)
+		return -EINVAL;
+	if (on) {
+		if (!mp_mailbox_may_receive(mb))
+			return -EACCES;
+		new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+		if (!new)
+			return -ENOMEM;
+	}
+
+	mutex_lock(&mp_registry_lock);
+	sub = mp_endpoint_find_sub(ep, mb);
+	if (mb->queue.dead) {
+		ret = -EIDRM;
+	} else if (on) {
+		if (sub) {
+			ret = -EALREADY;
+		} else {
+			new->ep = ep;
+			new->mb = mb;
+			new->queue = &mb->queue;
+			list_add(&new->ep_node, &ep->subs);
+			mp_queue_sub_add(&mb->queue, new);
+			new = NULL;
+		}
+	} else if (sub) {
+		mp_mailbox_unsubscribe(sub);
+	} else {
+		ret = -ENOTCONN;
+	}
+	mutex_unlock(&mp_registry_lock);
+	kfree(new);
+	return ret;
+}
+
+static int mp_ctl_remove(struct mp_mailbox *mb)
+{
+	int ret = 0;
+
+	mutex_lock(&mp_registry_lock);
+	if (!mp_mailbox_may_change(mb))
+		ret = -EPERM;
+	else if (mb->queue.dead)
+		ret = -EIDRM;
+	else
+		mp_mailbox_remove(mb);
+	mutex_unlock(&mp_registry_lock);
+	return ret;
+}
+
+long mp_ioctl_msgctl(struct mp_endpoint *ep, void __user *uarg, size_t usize)
+{
+	struct mp_msgctl_args a;
+	void __user *buf;
+	struct msqid64_ds ds;
+	struct mp_mailbox *mb;
+	long ret;
+
+	if (usize < sizeof(a))
+		return -EINVAL;
+	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	if (ret)
+		return ret;
+	if (a.__pad || memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+		return -EINVAL;
+	buf = u64_to_user_ptr(a.buf);
+
+	switch (a.cmd) {
+	case IPC_INFO:
+	case MSG_INFO:
+		return mp_ctl_info_sysv(a.cmd, buf);
+	case MSG_STAT:
+	case MSG_STAT_ANY:
+		if (a.id < 0 || a.id > MP_ID_INDEX)
+			return -EINVAL;
+		rcu_read_lock();
+		mb = xa_load(&mp_mailboxes, a.id);
+		if (mb && !kref_get_unless_zero(&mb->ref))
+			mb = NULL;
+		rcu_read_unlock();
+		if (!mb)
+			return -EINVAL;
+		if (a.cmd == MSG_STAT && !mp_mailbox_perm(mb, 0444)) {
+			ret = -EACCES;
+		} else {
+			mp_fill_msqid(mb, &ds);
+			ret = copy_to_user(buf, &ds, sizeof(ds)) ? -EFAULT : mb->id;
+		}
+		mp_mailbox_put(mb);
+		return ret;
+	case IPC_SET:
+		if (copy_from_user(&ds, buf, sizeof(ds)))
+			return -EFAULT;
+		break;
+	case IPC_STAT:
+	case IPC_RMID:
+	case MP_CTL_INFO:
+	case MP_CTL_SET_OWNER:
+	case MP_CTL_GRANT:
+	case MP_CTL_REVOKE:
+	case MP_CTL_SUBSCRIBE:
+	case MP_CTL_UNSUBSCRIBE:
+	case MP_CTL_SET_ATTR:
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	mb = mp_mailbox_get(a.id);
+	if (!mb)
+		return -EINVAL;
+	switch (a.cmd) {
+	case IPC_STAT:
+		if (!mp_mailbox_perm(mb, 0444)) {
+			ret = -EACCES;
+			break;
+		}
+		mp_fill_msqid(mb, &ds);
+		ret = copy_to_user(buf, &ds, sizeof(ds)) ? -EFAULT : 0;
+		break;
+	case IPC_SET:
+		mutex_lock(&mp_registry_lock);
+		ret = mb->queue.dead ? -EIDRM : mp_ctl_set(mb, &ds);
+		mutex_unlock(&mp_registry_lock);
+		break;
+	case IPC_RMID:
+		ret = mp_ctl_remove(mb);
+		break;
+	case MP_CTL_INFO:
+		ret = mp_ctl_info(mb, &a);
+		break;
+	case MP_CTL_SET_OWNER:
+		ret = mp_ctl_set_owner(mb, a.arg);
+		break;
+	case MP_CTL_GRANT:
+	case MP_CTL_REVOKE:
+		ret = mp_ctl_grant(mb, a.arg, a.cmd == MP_CTL_GRANT);
+		break;
+	case MP_CTL_SUBSCRIBE:
+	case MP_CTL_UNSUBSCRIBE:
+		ret = mp_ctl_subscribe(ep, mb, a.cmd == MP_CTL_SUBSCRIBE);
+		break;
+	case MP_CTL_SET_ATTR:
+		mutex_lock(&mp_registry_lock);
+		ret = mb->queue.dead ? -EIDRM : mp_ctl_set_attr(mb, &a);
+		mutex_unlock(&mp_registry_lock);
+		break;
+	}
+	mp_mailbox_put(mb);
+	return ret;
+}
+
+/* A pollable descriptor for one mailbox, as seen by one process. */
+struct mp_mbox_file {
+	struct mp_mailbox *mb;
+	struct pid *pid;
+};
+
+static __poll_t mp_mbox_file_poll(struct file *file, poll_table *pt)
+{
+	struct mp_mbox_file *mf = file->private_data;
+
+	poll_wait(file, &mf->mb->queue.poll_wait, pt);
+	return mp_queue_poll_mask(&mf->mb->queue, mf->pid);
+}
+
+static int mp_mbox_file_release(struct inode *inode, struct file *file)
+{
+	struct mp_mbox_file *mf = file->private_data;
+
+	mp_mailbox_put(mf->mb);
+	put_pid(mf->pid);
+	kfree(mf);
+	return 0;
+}
+
+static const struct file_operations mp_mbox_fops = {
+	.owner		= THIS_MODULE,
+	.poll		= mp_mbox_file_poll,
+	.release	= mp_mbox_file_release,
+	.llseek		= noop_llseek,
+};
+
+long mp_ioctl_mbox_fd(struct mp_endpoint *ep, void __user *uarg, size_t usize)
+{
+	struct mp_mbox_fd_args a;
+	struct mp_mbox_file *mf;
+	struct mp_mailbox *mb;
+	long ret;
+
+	if (usize < sizeof(a))
+		return -EINVAL;
+	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	if (ret)
+		return ret;
+	if ((a.flags & ~O_CLOEXEC) || memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+		return -EINVAL;
+
+	mb = mp_mailbox_get(a.id);
+	if (!mb)
+		return -EINVAL;
+	if (!mp_mailbox_perm(mb, 0444) && !mp_mailbox_perm(mb, 0222)) {
+		mp_mailbox_put(mb);
+		return -EACCES;
+	}
+	mf = kmalloc(sizeof(*mf), GFP_KERNEL_ACCOUNT);
+	if (!mf) {
+		mp_mailbox_put(mb);
+		return -ENOMEM;
+	}
+	mf->mb = mb;
+	mf->pid = get_pid(task_tgid(current));
+	ret = anon_inode_getfd("[msgpass-mailbox]", &mp_mbox_fops, mf,
+			       O_RDWR | (a.flags & O_CLOEXEC));
+	if (ret < 0) {
+		put_pid(mf->pid);
+		kfree(mf);
+		mp_mailbox_put(mb);
+	}
+	return ret;
+}

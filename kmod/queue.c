@@ -1,0 +1,844 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgpass queues: the messages of a mailbox, their capacity, and the
+ * senders and receivers asleep on them.
+ */
+#include <linux/hrtimer.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/timekeeping.h>
+
+#include "msgpass.h"
+
+/*
+ * Sleeping and waking.
+ *
+ * A sleeper puts a &struct mp_waiter on a list of the queue, sets its
+ * state to TASK_INTERRUPTIBLE and drops the lock; a waker, holding the
+ * lock, takes the waiter off the list, fills in what it hands over, sets
+ * ->ready and queues the task on a wake_q that it wakes once the lock is
+ * dropped:
+ *
+ *   sleeper                          waker
+ *   spin_lock(q)
+ *   list_add(w)
+ *   set_current_state(INTERRUPTIBLE)
+ *   spin_unlock(q)
+ *                                    spin_lock(q)
+ *                                    list_del(w); w->ready = true
+ *                                    mp_wake_add(w->task)
+ *                                    spin_unlock(q)
+ *                                    mp_wake_up() -> TASK_RUNNING
+ *   schedule()  (returns at once
+ *                if already woken)
+ *   spin_lock(q)
+ *   reads w->ready
+ *
+ * The sleeper reads ->ready only under the lock, so it cannot miss the
+ * hand-over, and the waker never touches the waiter after dropping the
+ * lock, so the waiter may live on the sleeper's stack. A task woken for
+ * any other reason (a signal, the deadline, a wake-up meant as "look
+ * again") finds ->ready clear and decides under the lock.
+ *
+ * The kernel's wake_q is not available to modules, so &struct
+ * mp_wake_list does its job: it pins each task to wake under the lock
+ * and wakes them after. Should it fill up, the rest are woken at once,
+ * under the lock, which is correct, only slower.
+ */
+#define MP_WAKE_BATCH	8
+
+struct mp_wake_list {
+	unsigned int nr;
+	struct task_struct *tasks[MP_WAKE_BATCH];
+};
+
+static void mp_wake_add(struct mp_wake_list *wl, struct task_struct *task)
+{
+	if (wl->nr < MP_WAKE_BATCH) {
+		get_task_struct(task);
+		wl->tasks[wl->nr++] = task;
+	} else {
+		wake_up_process(task);
+	}
+}
+
+static void mp_wake_up(struct mp_wake_list *wl)
+{
+	unsigned int i;
+
+	for (i = 0; i < wl->nr; i++) {
+		wake_up_process(wl->tasks[i]);
+		put_task_struct(wl->tasks[i]);
+	}
+	wl->nr = 0;
+}
+
+/* Body byte and message bounds; System V bounds the count by the bytes. */
+static bool mp_queue_has_room(const struct mp_queue *q, size_t len)
+{
+	u64 count = min(q->capacity, q->max_bytes);
+
+	return q->qnum < count && q->qbytes + len <= q->max_bytes &&
+	       q->qbytes + len >= q->qbytes;
+}
+
+/**
+ * mp_queue_fits() - would a message of @len bytes fit now?
+ * @q: the queue
+ * @len: body length
+ *
+ * Context: Caller holds q->lock.
+ * Return: true if it fits without waiting.
+ */
+bool mp_queue_fits(const struct mp_queue *q, size_t len)
+{
+	lockdep_assert_held(&q->lock);
+	return mp_queue_has_room(q, len);
+}
+
+/**
+ * mp_queue_init() - initialize an empty queue
+ * @q: the queue
+ *
+ * Context: Any context.
+ */
+void mp_queue_init(struct mp_queue *q)
+{
+	spin_lock_init(&q->lock);
+	INIT_LIST_HEAD(&q->msgs);
+	INIT_LIST_HEAD(&q->senders);
+	INIT_LIST_HEAD(&q->receivers);
+	INIT_LIST_HEAD(&q->subs);
+	init_waitqueue_head(&q->poll_wait);
+}
+
+static void mp_waiter_finish(struct mp_waiter *w, struct mp_msg *msg, int err,
+			     struct mp_wake_list *wake_q)
+{
+	list_del_init(&w->node);
+	w->msg = msg;
+	w->err = err;
+	w->ready = true;
+	mp_wake_add(wake_q, w->task);
+}
+
+/* Wake every sender asleep for room: each looks again. */
+static void mp_queue_wake_senders(struct mp_queue *q, struct mp_wake_list *wake_q)
+{
+	struct mp_waiter *w;
+
+	list_for_each_entry(w, &q->senders, node)
+		mp_wake_add(wake_q, w->task);
+}
+
+/* Wake every receiver: each looks again (a message came back, ...). */
+static void mp_queue_wake_receivers(struct mp_queue *q,
+				    struct mp_wake_list *wake_q)
+{
+	struct mp_waiter *w, *tmp;
+
+	list_for_each_entry_safe(w, tmp, &q->receivers, node)
+		mp_waiter_finish(w, NULL, 0, wake_q);
+}
+
+static void mp_queue_wake_pollers(struct mp_queue *q, __poll_t mask)
+{
+	if (wq_has_sleeper(&q->poll_wait))
+		wake_up_interruptible_poll(&q->poll_wait, mask);
+}
+
+/* The synchronous sender of @msg, if any, is done waiting. */
+static void mp_msg_taken(struct mp_msg *msg, int err, struct mp_wake_list *wake_q)
+{
+	struct mp_waiter *w = msg->sync;
+
+	if (!w)
+		return;
+	msg->sync = NULL;
+	w->err = err;
+	w->ready = true;
+	mp_wake_add(wake_q, w->task);
+}
+
+static bool mp_select_match(const struct mp_select *sel,
+			    const struct mp_msg *msg)
+{
+	if (msg->prio < sel->min_prio)
+		return false;
+	switch (sel->mode) {
+	case MP_SEL_ANY:
+		return true;
+	case MP_SEL_EQ:
+		return msg->type == sel->type;
+	case MP_SEL_NE:
+		return msg->type != sel->type;
+	case MP_SEL_LE:
+		return msg->type <= sel->type;
+	default:
+		return false;
+	}
+}
+
+/* Messages stay sorted: priority first, then sequence number. */
+static void mp_queue_link(struct mp_queue *q, struct mp_msg *msg)
+{
+	struct mp_msg *pos;
+
+	q->qnum++;
+	q->qbytes += msg->len;
+	if (q->broadcast) {
+		list_add_tail(&msg->node, &q->msgs);
+		return;
+	}
+	list_for_each_entry_reverse(pos, &q->msgs, node) {
+		if (pos->prio > msg->prio ||
+		    (pos->prio == msg->prio && pos->seq < msg->seq)) {
+			list_add(&msg->node, &pos->node);
+			return;
+		}
+	}
+	list_add(&msg->node, &q->msgs);
+}
+
+static void mp_queue_unlink(struct mp_queue *q, struct mp_msg *msg)
+{
+	list_del_init(&msg->node);
+	q->qnum--;
+	q->qbytes -= msg->len;
+}
+
+static struct mp_msg *mp_queue_find(struct mp_queue *q,
+				    const struct mp_select *sel)
+{
+	struct mp_msg *msg, *found = NULL;
+	long i = 0;
+
+	list_for_each_entry(msg, &q->msgs, node) {
+		if (sel->mode == MP_SEL_INDEX) {
+			if (i++ == sel->type)
+				return msg;
+			continue;
+		}
+		if (msg->prio < sel->min_prio)
+			break;
+		if (!mp_select_match(sel, msg))
+			continue;
+		if (sel->mode != MP_SEL_LE)
+			return msg;
+		if (!found || msg->type < found->type) {
+			found = msg;
+			if (msg->type == 1)
+				break;
+		}
+	}
+	return found;
+}
+
+static void mp_queue_stamp_send(struct mp_queue *q, struct mp_msg *msg)
+{
+	msg->seq = ++q->seq;
+	q->sent++;
+	q->stime = ktime_get_real_seconds();
+	if (q->lspid != msg->sender) {
+		put_pid(q->lspid);
+		q->lspid = get_pid(msg->sender);
+	}
+}
+
+static void mp_queue_stamp_receive(struct mp_queue *q)
+{
+	struct pid *me = task_tgid(current);
+
+	q->received++;
+	q->rtime = ktime_get_real_seconds();
+	if (q->lrpid != me) {
+		put_pid(q->lrpid);
+		q->lrpid = get_pid(me);
+	}
+}
+
+/*
+ * Pipelined send, as in ipc/mqueue.c: a receiver asleep for a message
+ * that @msg matches gets it straight away, without it being queued. A
+ * receiver whose buffer is too small is woken with E2BIG, as System V
+ * does, and the message goes on to the next one.
+ */
+static bool mp_queue_handoff(struct mp_queue *q, struct mp_msg *msg,
+			     struct mp_wake_list *wake_q)
+{
+	struct mp_waiter *w, *tmp;
+
+	list_for_each_entry_safe(w, tmp, &q->receivers, node) {
+		const struct mp_select *sel = w->sel;
+
+		if (sel->peek || !mp_select_match(sel, msg))
+			continue;
+		if (msg->len > sel->bufsz && !sel->noerror) {
+			mp_waiter_finish(w, NULL, -E2BIG, wake_q);
+			continue;
+		}
+		mp_queue_stamp_send(q, msg);
+		mp_waiter_finish(w, msg, 0, wake_q);
+		return true;
+	}
+	return false;
+}
+
+/* Receivers peeking at what arrives get a look at a queued message. */
+static void mp_queue_wake_peekers(struct mp_queue *q, struct mp_msg *msg,
+				  struct mp_wake_list *wake_q)
+{
+	struct mp_waiter *w, *tmp;
+
+	list_for_each_entry_safe(w, tmp, &q->receivers, node) {
+		if (q->broadcast || !w->sel->peek) {
+			if (q->broadcast)
+				mp_waiter_finish(w, NULL, 0, wake_q);
+			continue;
+		}
+		if (!mp_select_match(w->sel, msg))
+			continue;
+		mp_waiter_finish(w, NULL, 0, wake_q);
+	}
+}
+
+/* Free the messages every subscriber has taken, oldest first. */
+static void mp_queue_bcast_trim(struct mp_queue *q, struct list_head *done)
+{
+	struct mp_msg *msg, *tmp;
+
+	list_for_each_entry_safe(msg, tmp, &q->msgs, node) {
+		if (msg->pending)
+			break;
+		mp_queue_unlink(q, msg);
+		list_add_tail(&msg->node, done);
+	}
+}
+
+/* One subscriber is done with @msg (taken, or it left). */
+static void mp_queue_bcast_release(struct mp_queue *q, struct mp_msg *msg,
+				   struct mp_wake_list *wake_q)
+{
+	if (--msg->pending == 0)
+		mp_msg_taken(msg, 0, wake_q);
+}
+
+static struct mp_msg *mp_queue_next(struct mp_queue *q, struct mp_msg *msg)
+{
+	return list_is_last(&msg->node, &q->msgs) ? NULL :
+		list_next_entry(msg, node);
+}
+
+/* A full lossy broadcast queue drops its oldest message. */
+static void mp_queue_bcast_drop_oldest(struct mp_queue *q,
+				       struct list_head *done,
+				       struct mp_wake_list *wake_q)
+{
+	struct mp_msg *old = list_first_entry(&q->msgs, struct mp_msg, node);
+	struct mp_sub *sub;
+
+	list_for_each_entry(sub, &q->subs, node) {
+		if (sub->pos == old) {
+			sub->pos = mp_queue_next(q, old);
+			sub->overrun++;
+		}
+	}
+	q->overruns++;
+	old->pending = 0;
+	mp_msg_taken(old, 0, wake_q);
+	mp_queue_unlink(q, old);
+	list_add_tail(&old->node, done);
+}
+
+static void mp_queue_bcast_deliver(struct mp_queue *q, struct mp_msg *msg)
+{
+	struct mp_sub *sub;
+
+	msg->pending = q->nr_subs;
+	list_for_each_entry(sub, &q->subs, node) {
+		if (!sub->pos)
+			sub->pos = msg;
+	}
+	mp_queue_link(q, msg);
+}
+
+static void mp_msg_put_list(struct list_head *list)
+{
+	struct mp_msg *msg, *tmp;
+
+	list_for_each_entry_safe(msg, tmp, list, node) {
+		list_del(&msg->node);
+		mp_msg_put(msg);
+	}
+}
+
+/*
+ * Sleep until woken, signalled or past @deadline. Called and returns
+ * with q->lock held. Return: 0 to look again, -ETIMEDOUT, or
+ * -ERESTARTNOHAND when a signal is pending (so that, as System V's
+ * calls, it is never restarted once a handler ran, but is restarted
+ * after a stop).
+ */
+static int mp_queue_sleep(struct mp_queue *q, struct mp_waiter *w,
+			  ktime_t *deadline)
+	__must_hold(&q->lock)
+{
+	int timed_out = 0;
+
+	__set_current_state(TASK_INTERRUPTIBLE);
+	spin_unlock(&q->lock);
+	if (deadline)
+		timed_out = !schedule_hrtimeout_range_clock(deadline, 0,
+							    HRTIMER_MODE_ABS,
+							    CLOCK_MONOTONIC);
+	else
+		schedule();
+	spin_lock(&q->lock);
+
+	if (w->ready)
+		return 0;
+	if (signal_pending(current))
+		return -ERESTARTNOHAND;
+	return timed_out ? -ETIMEDOUT : 0;
+}
+
+/*
+ * Wait, after queueing @msg, until a receiver takes it. On a signal or
+ * the deadline the message is withdrawn if nobody took it, so that the
+ * caller can retry without duplicating it.
+ */
+static int mp_queue_wait_taken(struct mp_queue *q, struct mp_msg *msg,
+			       ktime_t *deadline, struct list_head *done)
+	__must_hold(&q->lock)
+{
+	struct mp_waiter w = { .task = current };
+	int ret;
+
+	INIT_LIST_HEAD(&w.node);
+	msg->sync = &w;
+	q->nr_senders++;
+	do {
+		ret = mp_queue_sleep(q, &w, deadline);
+	} while (!ret && !w.ready);
+	q->nr_senders--;
+
+	if (w.ready)
+		return w.err;
+
+	/*
+	 * Not taken: a signal or the deadline. Withdraw it, unless some
+	 * broadcast subscribers already took it: then it stays for the
+	 * others, and the caller still learns that the wait was cut short.
+	 */
+	msg->sync = NULL;
+	if (!q->broadcast || msg->pending == msg->fanout) {
+		struct mp_sub *sub;
+
+		list_for_each_entry(sub, &q->subs, node) {
+			if (sub->pos == msg)
+				sub->pos = mp_queue_next(q, msg);
+		}
+		mp_queue_unlink(q, msg);
+		list_add_tail(&msg->node, done);
+	}
+	return ret;
+}
+
+/**
+ * mp_queue_send() - send a message into a queue
+ * @q: the queue
+ * @msg: a stamped message; consumed whatever happens
+ * @nowait: fail with -EAGAIN rather than wait for room or a receiver
+ * @sync: return only once a receiver (every subscriber) took it
+ * @deadline: CLOCK_MONOTONIC deadline for any wait, or NULL
+ *
+ * A zero-capacity queue makes every send synchronous: the message waits
+ * only while its sender does.
+ *
+ * Context: Process context; takes q->lock; may sleep.
+ * Return: 0, -EAGAIN, -EIDRM, -ETIMEDOUT or -ERESTARTNOHAND.
+ */
+int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
+		  bool sync, ktime_t *deadline)
+{
+	struct mp_waiter w = { .task = current };
+	struct mp_wake_list wake_q = { 0 };
+	LIST_HEAD(done);
+	bool queued = false;
+	int ret;
+
+	INIT_LIST_HEAD(&w.node);
+	spin_lock(&q->lock);
+	for (;;) {
+		bool rendezvous = q->capacity == 0;
+
+		ret = -EIDRM;
+		if (q->dead)
+			break;
+
+		if (!q->broadcast) {
+			if (mp_queue_handoff(q, msg, &wake_q)) {
+				msg = NULL;
+				ret = 0;
+				break;
+			}
+			if (rendezvous && nowait) {
+				ret = -EAGAIN;
+				break;
+			}
+		} else if (!q->nr_subs) {
+			/* Nobody to deliver to: sent, and gone. */
+			mp_queue_stamp_send(q, msg);
+			list_add_tail(&msg->node, &done);
+			msg = NULL;
+			ret = 0;
+			break;
+		} else if (q->lossy && !rendezvous) {
+			while (!mp_queue_has_room(q, msg->len) && q->qnum)
+				mp_queue_bcast_drop_oldest(q, &done, &wake_q);
+		}
+
+		if (rendezvous || mp_queue_has_room(q, msg->len)) {
+			mp_queue_stamp_send(q, msg);
+			if (q->broadcast)
+				mp_queue_bcast_deliver(q, msg);
+			else
+				mp_queue_link(q, msg);
+			msg->fanout = msg->pending;
+			mp_queue_wake_peekers(q, msg, &wake_q);
+			queued = true;
+			ret = 0;
+			if (sync || rendezvous)
+				ret = mp_queue_wait_taken(q, msg, deadline, &done);
+			msg = NULL;
+			break;
+		}
+
+		ret = -EAGAIN;
+		if (nowait)
+			break;
+		list_add_tail(&w.node, &q->senders);
+		q->nr_senders++;
+		ret = mp_queue_sleep(q, &w, deadline);
+		list_del_init(&w.node);
+		q->nr_senders--;
+		w.ready = false;
+		if (ret)
+			break;
+	}
+	spin_unlock(&q->lock);
+	mp_wake_up(&wake_q);
+	if (queued)
+		mp_queue_wake_pollers(q, EPOLLIN | EPOLLRDNORM);
+	if (msg)
+		mp_msg_put(msg);
+	mp_msg_put_list(&done);
+	return ret;
+}
+
+/* The subscription of the calling process, if it has one. */
+static struct mp_sub *mp_queue_find_sub(struct mp_queue *q, struct pid *pid)
+{
+	struct mp_sub *sub;
+
+	list_for_each_entry(sub, &q->subs, node) {
+		if (sub->ep->pid == pid)
+			return sub;
+	}
+	return NULL;
+}
+
+/*
+ * Take (or, peeking, look at) the message @sel selects, if there is
+ * one. Return: the message with a reference for the caller, NULL if
+ * none is there, or an ERR_PTR.
+ */
+static struct mp_msg *mp_queue_take(struct mp_queue *q,
+				    const struct mp_select *sel, u64 *overrun,
+				    struct list_head *done,
+				    struct mp_wake_list *wake_q)
+{
+	struct mp_msg *msg;
+	struct mp_sub *sub = NULL;
+
+	if (q->broadcast) {
+		sub = mp_queue_find_sub(q, task_tgid(current));
+		if (!sub)
+			return ERR_PTR(-ENOTCONN);
+		msg = sub->pos;
+	} else {
+		msg = mp_queue_find(q, sel);
+	}
+	if (!msg)
+		return NULL;
+	if (msg->len > sel->bufsz && !sel->noerror)
+		return ERR_PTR(-E2BIG);
+
+	if (sel->peek) {
+		refcount_inc(&msg->ref);
+		return msg;
+	}
+
+	mp_queue_stamp_receive(q);
+	if (sub) {
+		/* The queue keeps its reference until every subscriber took it. */
+		refcount_inc(&msg->ref);
+		sub->pos = mp_queue_next(q, msg);
+		*overrun = sub->overrun;
+		sub->overrun = 0;
+		mp_queue_bcast_release(q, msg, wake_q);
+		mp_queue_bcast_trim(q, done);
+	} else {
+		/* The queue's reference goes with it to the caller. */
+		mp_queue_unlink(q, msg);
+		mp_msg_taken(msg, 0, wake_q);
+	}
+	mp_queue_wake_senders(q, wake_q);
+	return msg;
+}
+
+/**
+ * mp_queue_receive() - receive a message from a queue
+ * @q: the queue
+ * @sel: what to take, and how to wait
+ * @overrun: set to the messages a broadcast subscriber lost before this
+ *
+ * Context: Process context; takes q->lock; may sleep.
+ * Return: the message, with a reference the caller drops with
+ * mp_msg_put() (or hands back with mp_queue_put_back() when it could not
+ * deliver it), or ERR_PTR(-ENOMSG, -E2BIG, -EIDRM, -ENOTCONN,
+ * -ETIMEDOUT, -ERESTARTNOHAND).
+ */
+struct mp_msg *mp_queue_receive(struct mp_queue *q, const struct mp_select *sel,
+				u64 *overrun)
+{
+	struct mp_waiter w = { .task = current, .sel = sel };
+	struct mp_wake_list wake_q = { 0 };
+	struct mp_msg *msg;
+	LIST_HEAD(done);
+	int ret;
+
+	INIT_LIST_HEAD(&w.node);
+	*overrun = 0;
+	spin_lock(&q->lock);
+	for (;;) {
+		msg = ERR_PTR(-EIDRM);
+		if (q->dead)
+			break;
+		msg = mp_queue_take(q, sel, overrun, &done, &wake_q);
+		if (msg)
+			break;
+		msg = ERR_PTR(-ENOMSG);
+		if (sel->nowait)
+			break;
+
+		list_add_tail(&w.node, &q->receivers);
+		q->nr_receivers++;
+		/* A zero-capacity queue is writable while a receiver waits. */
+		if (!q->capacity)
+			mp_queue_wake_pollers(q, EPOLLOUT | EPOLLWRNORM);
+		ret = mp_queue_sleep(q, &w, sel->deadline);
+		list_del_init(&w.node);
+		q->nr_receivers--;
+		if (w.ready) {
+			w.ready = false;
+			if (w.err) {
+				msg = ERR_PTR(w.err);
+				break;
+			}
+			if (w.msg) {
+				/* Handed over by its sender, never queued. */
+				msg = w.msg;
+				mp_queue_stamp_receive(q);
+				break;
+			}
+			continue;
+		}
+		if (ret) {
+			msg = ERR_PTR(ret);
+			break;
+		}
+	}
+	spin_unlock(&q->lock);
+	mp_wake_up(&wake_q);
+	if (!IS_ERR(msg) && !sel->peek)
+		mp_queue_wake_pollers(q, EPOLLOUT | EPOLLWRNORM);
+	mp_msg_put_list(&done);
+	return msg;
+}
+
+/**
+ * mp_queue_put_back() - requeue a message its receiver could not store
+ * @q: the queue it was taken from
+ * @msg: the message, with the caller's reference
+ *
+ * It goes back where it was, by priority and sequence number, so that it
+ * is neither lost nor reordered. A broadcast message cannot go back: the
+ * subscriber counts it as an overrun.
+ *
+ * Context: Process context; takes q->lock.
+ */
+void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg)
+{
+	struct mp_wake_list wake_q = { 0 };
+	struct mp_sub *sub;
+
+	spin_lock(&q->lock);
+	if (q->dead) {
+		spin_unlock(&q->lock);
+		mp_msg_put(msg);
+		return;
+	}
+	if (q->broadcast) {
+		sub = mp_queue_find_sub(q, task_tgid(current));
+		if (sub)
+			sub->overrun++;
+		spin_unlock(&q->lock);
+		mp_msg_put(msg);
+		return;
+	}
+	mp_queue_link(q, msg);
+	q->received--;
+	mp_queue_wake_receivers(q, &wake_q);
+	spin_unlock(&q->lock);
+	mp_wake_up(&wake_q);
+	mp_queue_wake_pollers(q, EPOLLIN | EPOLLRDNORM);
+}
+
+/**
+ * mp_queue_kill() - remove a queue: fail every call on it with EIDRM
+ * @q: the queue
+ *
+ * Sleepers wake with EIDRM, queued messages are freed, subscribers stay
+ * on @q->subs for the caller to free.
+ *
+ * Context: Process context; takes q->lock.
+ */
+void mp_queue_kill(struct mp_queue *q)
+{
+	struct mp_waiter *w, *tmp;
+	struct mp_msg *msg;
+	struct mp_wake_list wake_q = { 0 };
+	struct mp_sub *sub;
+	LIST_HEAD(done);
+
+	spin_lock(&q->lock);
+	q->dead = true;
+	list_for_each_entry_safe(w, tmp, &q->receivers, node)
+		mp_waiter_finish(w, NULL, -EIDRM, &wake_q);
+	mp_queue_wake_senders(q, &wake_q);
+	list_for_each_entry(msg, &q->msgs, node)
+		mp_msg_taken(msg, -EIDRM, &wake_q);
+	list_splice_init(&q->msgs, &done);
+	list_for_each_entry(sub, &q->subs, node)
+		sub->pos = NULL;
+	q->qnum = 0;
+	q->qbytes = 0;
+	spin_unlock(&q->lock);
+
+	mp_wake_up(&wake_q);
+	wake_up_interruptible_poll(&q->poll_wait, EPOLLERR | EPOLLHUP);
+	mp_msg_put_list(&done);
+}
+
+/**
+ * mp_queue_poll_mask() - readiness of a queue for a process
+ * @q: the queue
+ * @pid: the process (for its broadcast subscription)
+ *
+ * Context: Takes q->lock.
+ * Return: EPOLLIN when a message is there for @pid, EPOLLOUT when a send
+ * would not wait, EPOLLERR | EPOLLHUP once removed.
+ */
+__poll_t mp_queue_poll_mask(struct mp_queue *q, struct pid *pid)
+{
+	__poll_t mask = 0;
+
+	spin_lock(&q->lock);
+	if (q->dead) {
+		mask = EPOLLERR | EPOLLHUP;
+		goto out;
+	}
+	if (q->broadcast) {
+		struct mp_sub *sub = mp_queue_find_sub(q, pid);
+
+		if (sub && sub->pos)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (q->lossy || !q->nr_subs || mp_queue_has_room(q, 0))
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		goto out;
+	}
+	if (!list_empty(&q->msgs))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (q->capacity ? mp_queue_has_room(q, 0) : q->nr_receivers > 0)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+out:
+	spin_unlock(&q->lock);
+	return mask;
+}
+
+/**
+ * mp_queue_sub_add() - subscribe to a broadcast queue
+ * @q: the queue
+ * @sub: the subscription, filled in but for its position
+ *
+ * The subscriber takes the messages sent from now on.
+ *
+ * Context: Caller holds mp_registry_lock; takes q->lock.
+ */
+void mp_queue_sub_add(struct mp_queue *q, struct mp_sub *sub)
+{
+	spin_lock(&q->lock);
+	sub->pos = NULL;
+	sub->overrun = 0;
+	list_add_tail(&sub->node, &q->subs);
+	q->nr_subs++;
+	spin_unlock(&q->lock);
+}
+
+/**
+ * mp_queue_sub_del() - end a broadcast subscription
+ * @q: the queue
+ * @sub: the subscription; the caller frees it
+ *
+ * What the subscriber had yet to take no longer waits for it.
+ *
+ * Context: Caller holds mp_registry_lock; takes q->lock.
+ */
+void mp_queue_sub_del(struct mp_queue *q, struct mp_sub *sub)
+{
+	struct mp_wake_list wake_q = { 0 };
+	struct mp_msg *msg;
+	LIST_HEAD(done);
+
+	spin_lock(&q->lock);
+	list_del(&sub->node);
+	q->nr_subs--;
+	for (msg = sub->pos; msg; msg = mp_queue_next(q, msg))
+		mp_queue_bcast_release(q, msg, &wake_q);
+	sub->pos = NULL;
+	mp_queue_bcast_trim(q, &done);
+	mp_queue_wake_senders(q, &wake_q);
+	spin_unlock(&q->lock);
+	mp_wake_up(&wake_q);
+	mp_queue_wake_pollers(q, EPOLLOUT | EPOLLWRNORM);
+	mp_msg_put_list(&done);
+}
+
+/**
+ * mp_queue_room_changed() - the capacity changed: senders look again
+ * @q: the queue
+ *
+ * Context: Process context; takes q->lock.
+ */
+void mp_queue_room_changed(struct mp_queue *q)
+{
+	struct mp_wake_list wake_q = { 0 };
+
+	spin_lock(&q->lock);
+	mp_queue_wake_senders(q, &wake_q);
+	spin_unlock(&q->lock);
+	mp_wake_up(&wake_q);
+	mp_queue_wake_pollers(q, EPOLLOUT | EPOLLWRNORM);
+}
