@@ -59,6 +59,14 @@ static struct mp_user *mp_user_get(kuid_t uid)
 	return user;
 }
 
+/*
+ * Message memory is charged to the sender's memory cgroup. When the
+ * cgroup is full the send fails with ENOMEM instead of calling in the
+ * OOM killer: a queue that grows without bound must never take another
+ * process down with it.
+ */
+#define MP_MSG_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 static inline size_t mp_msg_inline(struct kmem_cache *cache)
 {
 	return kmem_cache_size(cache) - sizeof(struct mp_msg);
@@ -99,7 +107,7 @@ struct mp_msg *mp_msg_alloc(size_t len)
 			break;
 		}
 	}
-	msg = kmem_cache_alloc(cache, GFP_KERNEL_ACCOUNT);
+	msg = kmem_cache_alloc(cache, MP_MSG_GFP);
 	if (!msg)
 		goto nomem;
 	memset(msg, 0, sizeof(*msg));
@@ -112,7 +120,7 @@ struct mp_msg *mp_msg_alloc(size_t len)
 	left = len - min(len, mp_msg_inline(cache));
 	tail = &msg->segs;
 	while (left) {
-		struct mp_msgseg *seg = kmem_cache_alloc(mp_seg_cache, GFP_KERNEL_ACCOUNT);
+		struct mp_msgseg *seg = kmem_cache_alloc(mp_seg_cache, MP_MSG_GFP);
 
 		if (!seg) {
 			mp_msg_put(msg);
