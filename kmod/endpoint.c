@@ -16,17 +16,45 @@
  * process opened lives on (inherited by a child, or passed over a socket);
  * the entry then belongs to whichever endpoint registered last, and the
  * &struct pid pointer, unique while referenced, tells the two apart.
+ *
+ * An endpoint lives (its inbox takes messages, its mailboxes and names
+ * stand) while a file opened by its process is open: @nr_files counts
+ * them under mp_endpoints_lock. The last close unregisters it and tears
+ * it down. Its memory is reference counted apart from that, so a sender
+ * that found it under RCU can still look at its (now dead) inbox.
  */
 static DEFINE_MUTEX(mp_endpoints_lock);
 static DEFINE_XARRAY(mp_endpoints);
 
+static void mp_endpoint_free(struct kref *ref)
+{
+	struct mp_endpoint *ep = container_of(ref, struct mp_endpoint, ref);
+
+	put_pid(ep->pid);
+	kfree_rcu(ep, rcu);
+}
+
 /**
- * mp_endpoint_get_current() - find or create the calling process's endpoint
+ * mp_endpoint_put() - drop a reference to an endpoint's memory
+ * @ep: the endpoint
+ *
+ * Context: Any context but hard interrupts.
+ */
+void mp_endpoint_put(struct mp_endpoint *ep)
+{
+	kref_put(&ep->ref, mp_endpoint_free);
+}
+
+/**
+ * mp_endpoint_open() - the calling process's endpoint, for a new file
+ *
+ * The first open() in a thread group makes the endpoint; later ones
+ * share it.
  *
  * Context: Process context; takes mp_endpoints_lock; may sleep.
- * Return: the endpoint with a new reference, or ERR_PTR(-ENOMEM).
+ * Return: the endpoint, counting one more open file, or ERR_PTR(-ENOMEM).
  */
-struct mp_endpoint *mp_endpoint_get_current(void)
+struct mp_endpoint *mp_endpoint_open(void)
 {
 	struct pid *tgid = task_tgid(current);
 	unsigned long nr = pid_nr(tgid);
@@ -36,7 +64,7 @@ struct mp_endpoint *mp_endpoint_get_current(void)
 	mutex_lock(&mp_endpoints_lock);
 	ep = xa_load(&mp_endpoints, nr);
 	if (ep && ep->pid == tgid) {
-		kref_get(&ep->ref);
+		ep->nr_files++;
 		goto out;
 	}
 
@@ -46,9 +74,20 @@ struct mp_endpoint *mp_endpoint_get_current(void)
 		goto out;
 	}
 	kref_init(&ep->ref);
+	ep->nr_files = 1;
 	ep->pid = get_pid(tgid);
 	INIT_LIST_HEAD(&ep->owned);
 	INIT_LIST_HEAD(&ep->subs);
+	INIT_LIST_HEAD(&ep->links);
+	INIT_LIST_HEAD(&ep->names);
+	INIT_LIST_HEAD(&ep->calls);
+	INIT_LIST_HEAD(&ep->watches);
+	mp_queue_init(&ep->inbox);
+	ep->inbox.capacity = MP_UNLIMITED;
+	ep->inbox.max_bytes = MP_UNLIMITED;
+	ep->inbox.msg_max = MP_UNLIMITED;
+	ep->inbox.dead_err = -ECONNRESET;
+	ep->inbox.id = pid_vnr(tgid);
 
 	old = xa_store(&mp_endpoints, nr, ep, GFP_KERNEL);
 	if (xa_is_err(old)) {
@@ -63,59 +102,90 @@ out:
 	return ep;
 }
 
-static void mp_endpoint_release(struct kref *ref)
+/**
+ * mp_endpoint_close() - a file of the endpoint is closed
+ * @ep: the endpoint
+ *
+ * The last close ends the endpoint: it leaves the registry, its inbox
+ * dies (senders blocked on it wake with ECONNRESET), and its mailboxes,
+ * names, calls and watches go.
+ *
+ * Context: Process context; takes mp_endpoints_lock; may sleep.
+ */
+void mp_endpoint_close(struct mp_endpoint *ep)
 {
-	struct mp_endpoint *ep = container_of(ref, struct mp_endpoint, ref);
+	bool last;
 
-	lockdep_assert_held(&mp_endpoints_lock);
-	/* Leave the entry alone if a newer process took the pid number. */
-	xa_cmpxchg(&mp_endpoints, pid_nr(ep->pid), ep, NULL, GFP_KERNEL);
+	mutex_lock(&mp_endpoints_lock);
+	last = --ep->nr_files == 0;
+	if (last)
+		xa_cmpxchg(&mp_endpoints, pid_nr(ep->pid), ep, NULL, GFP_KERNEL);
 	mutex_unlock(&mp_endpoints_lock);
+	if (!last)
+		return;
 
-	mp_endpoint_drop_mailboxes(ep);
-	put_pid(ep->pid);
-	kfree(ep);
+	mp_endpoint_teardown(ep);
 	atomic_long_dec(&mp_counters.endpoints);
+	mp_endpoint_put(ep);
 }
 
 /**
- * mp_endpoint_get_by_vnr() - the endpoint of a process, by pid
+ * mp_endpoint_get() - the live endpoint of a process
+ * @pid: the process (thread group)
+ *
+ * Context: Any context; takes no lock.
+ * Return: the endpoint with a reference, or NULL when that process has
+ * none.
+ */
+struct mp_endpoint *mp_endpoint_get(struct pid *pid)
+{
+	struct mp_endpoint *ep;
+
+	rcu_read_lock();
+	ep = xa_load(&mp_endpoints, pid_nr(pid));
+	if (ep && (ep->pid != pid || !kref_get_unless_zero(&ep->ref)))
+		ep = NULL;
+	rcu_read_unlock();
+	return ep;
+}
+
+/**
+ * mp_endpoint_alive() - has this process a live endpoint?
+ * @pid: the process
+ *
+ * Context: Any context; takes no lock.
+ * Return: true if it has.
+ */
+bool mp_endpoint_alive(struct pid *pid)
+{
+	struct mp_endpoint *ep = mp_endpoint_get(pid);
+
+	if (ep)
+		mp_endpoint_put(ep);
+	return ep;
+}
+
+/**
+ * mp_endpoint_get_by_vnr() - the live endpoint of a process, by pid
  * @nr: a process ID in the caller's pid namespace
  *
- * Context: Process context; takes mp_endpoints_lock; may sleep.
- * Return: the endpoint with a new reference, or NULL when that process
- * has no endpoint.
+ * Context: Any context; takes no lock.
+ * Return: the endpoint with a reference, or NULL when that process has
+ * none.
  */
 struct mp_endpoint *mp_endpoint_get_by_vnr(pid_t nr)
 {
 	struct mp_endpoint *ep = NULL;
 	struct pid *pid;
 
-	pid = find_get_pid(nr);
-	if (!pid)
+	if (nr <= 0)
 		return NULL;
-	mutex_lock(&mp_endpoints_lock);
-	ep = xa_load(&mp_endpoints, pid_nr(pid));
-	if (ep && ep->pid == pid)
-		kref_get(&ep->ref);
-	else
-		ep = NULL;
-	mutex_unlock(&mp_endpoints_lock);
-	put_pid(pid);
+	rcu_read_lock();
+	pid = find_vpid(nr);
+	if (pid)
+		ep = mp_endpoint_get(pid);
+	rcu_read_unlock();
 	return ep;
-}
-
-/**
- * mp_endpoint_put() - drop a reference to an endpoint
- * @ep: the endpoint
- *
- * The last reference unregisters and frees the endpoint.
- *
- * Context: Process context; may take mp_endpoints_lock; may sleep.
- */
-void mp_endpoint_put(struct mp_endpoint *ep)
-{
-	kref_put_mutex(&ep->ref, mp_endpoint_release, &mp_endpoints_lock);
 }
 
 /**
@@ -128,4 +198,51 @@ void mp_endpoint_put(struct mp_endpoint *ep)
 bool mp_endpoint_is_current(const struct mp_endpoint *ep)
 {
 	return ep->pid == task_tgid(current);
+}
+
+/**
+ * mp_endpoint_for_each() - call @fn on every live endpoint
+ * @fn: called with mp_endpoints_lock held; returns non-zero to stop
+ * @data: passed to @fn
+ *
+ * Context: Process context; takes mp_endpoints_lock.
+ * Return: what @fn last returned.
+ */
+int mp_endpoint_for_each(int (*fn)(struct mp_endpoint *ep, void *data), void *data)
+{
+	struct mp_endpoint *ep;
+	unsigned long idx;
+	int ret = 0;
+
+	mutex_lock(&mp_endpoints_lock);
+	xa_for_each(&mp_endpoints, idx, ep) {
+		ret = fn(ep, data);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&mp_endpoints_lock);
+	return ret;
+}
+
+/**
+ * mp_endpoint_teardown() - end an endpoint whose last file closed
+ * @ep: the endpoint, already out of the registry
+ *
+ * Its own watches go first (a process is not told of its own end); then
+ * its inbox dies, waking blocked senders with ECONNRESET and freeing
+ * what was queued (failing the calls among it); the calls it owed a
+ * reply to fail; its names, process-owned mailboxes and subscriptions
+ * go; last, whoever watched it is told.
+ *
+ * Context: Process context; may sleep.
+ */
+void mp_endpoint_teardown(struct mp_endpoint *ep)
+{
+	mp_watches_drop(ep);
+	mp_queue_kill(&ep->inbox);
+	mp_link_drop_all(ep);
+	mp_calls_drop(ep);
+	mp_names_drop(ep);
+	mp_endpoint_drop_mailboxes(ep);
+	mp_watch_fire_process(ep->pid);
 }

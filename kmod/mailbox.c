@@ -57,13 +57,25 @@ static void mp_mailbox_free(struct kref *ref)
 	kfree_rcu(mb, rcu);
 }
 
-static void mp_mailbox_put(struct mp_mailbox *mb)
+/**
+ * mp_mailbox_put() - drop a reference to a mailbox
+ * @mb: the mailbox
+ *
+ * Context: Any context but hard interrupts.
+ */
+void mp_mailbox_put(struct mp_mailbox *mb)
 {
 	kref_put(&mb->ref, mp_mailbox_free);
 }
 
-/* The mailbox with this ID, with a reference, or NULL. */
-static struct mp_mailbox *mp_mailbox_get(int id)
+/**
+ * mp_mailbox_get() - look a mailbox up by ID
+ * @id: the ID
+ *
+ * Context: Any context; takes no lock.
+ * Return: the mailbox with a reference, or NULL.
+ */
+struct mp_mailbox *mp_mailbox_get(int id)
 {
 	struct mp_mailbox *mb;
 
@@ -77,11 +89,16 @@ static struct mp_mailbox *mp_mailbox_get(int id)
 	return mb;
 }
 
-/*
- * System V's permission check: @flag holds the requested bits in the
- * owner, group or other position (as msgget()'s mode, or 0444 / 0222).
+/**
+ * mp_mailbox_perm() - System V's permission check
+ * @mb: the mailbox
+ * @flag: the requested bits in the owner, group or other position (as
+ *	msgget()'s mode, or 0444 / 0222)
+ *
+ * Context: Process context.
+ * Return: true if the caller may.
  */
-static bool mp_mailbox_perm(const struct mp_mailbox *mb, int flag)
+bool mp_mailbox_perm(const struct mp_mailbox *mb, int flag)
 {
 	int requested = (flag >> 6 | flag >> 3 | flag) & 7;
 	kuid_t euid = current_euid();
@@ -116,8 +133,14 @@ static bool mp_mailbox_is_granted(struct mp_mailbox *mb, struct pid *pid)
 	return false;
 }
 
-/* May the caller receive from @mb? */
-static bool mp_mailbox_may_receive(struct mp_mailbox *mb)
+/**
+ * mp_mailbox_may_receive() - may the caller receive from @mb?
+ * @mb: the mailbox
+ *
+ * Context: Process context; takes the queue lock.
+ * Return: true if it may.
+ */
+bool mp_mailbox_may_receive(struct mp_mailbox *mb)
 {
 	struct pid *me = task_tgid(current);
 	bool ok;
@@ -281,8 +304,11 @@ static void mp_mailbox_unsubscribe(struct mp_sub *sub)
 	kfree(sub);
 }
 
-/* Remove a mailbox: unpublish it, fail its callers with EIDRM, free it. */
-static void mp_mailbox_remove(struct mp_mailbox *mb)
+/*
+ * Remove a mailbox: unpublish it, fail its callers with EIDRM, tell its
+ * watchers why, free it.
+ */
+static void mp_mailbox_remove(struct mp_mailbox *mb, u32 reason)
 {
 	struct mp_queue *q = &mb->queue;
 	struct mp_grant *g, *gtmp;
@@ -325,7 +351,25 @@ static void mp_mailbox_remove(struct mp_mailbox *mb)
 	}
 	mp_nr_mailboxes--;
 	atomic_long_dec(&mp_counters.mailboxes);
+	if (reason)
+		mp_watch_fire_mailbox(mb->id, reason);
 	mp_mailbox_put(mb);
+}
+
+/**
+ * mp_mailbox_alive() - is there a mailbox with this ID?
+ * @id: the ID
+ *
+ * Context: Caller holds mp_registry_lock (so the answer stands).
+ * Return: true if there is.
+ */
+bool mp_mailbox_alive(int id)
+{
+	struct mp_mailbox *mb;
+
+	lockdep_assert_held(&mp_registry_lock);
+	mb = xa_load(&mp_mailboxes, id & MP_ID_INDEX);
+	return mb && mb->id == id && !mb->queue.dead;
 }
 
 /**
@@ -342,7 +386,7 @@ void mp_endpoint_drop_mailboxes(struct mp_endpoint *ep)
 
 	mutex_lock(&mp_registry_lock);
 	list_for_each_entry_safe(mb, tmp, &ep->owned, owner_node)
-		mp_mailbox_remove(mb);
+		mp_mailbox_remove(mb, MP_GONE_OWNER_EXIT);
 	list_for_each_entry_safe(sub, stmp, &ep->subs, ep_node)
 		mp_mailbox_unsubscribe(sub);
 	mutex_unlock(&mp_registry_lock);
@@ -360,7 +404,7 @@ void mp_mailbox_exit(void)
 
 	mutex_lock(&mp_registry_lock);
 	xa_for_each(&mp_mailboxes, idx, mb)
-		mp_mailbox_remove(mb);
+		mp_mailbox_remove(mb, 0);
 	mutex_unlock(&mp_registry_lock);
 	rcu_barrier();
 	xa_destroy(&mp_mailboxes);
@@ -432,14 +476,6 @@ long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	return ret;
 }
 
-static ktime_t *mp_deadline(ktime_t *buf, bool timed, u64 timeout_ns)
-{
-	if (!timed)
-		return NULL;
-	*buf = ktime_add_safe(ktime_get(), ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX)));
-	return buf;
-}
-
 long mp_ioctl_msgsnd(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 {
 	struct mp_msgsnd_args a;
@@ -449,47 +485,20 @@ long mp_ioctl_msgsnd(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	long mtype;
 	long ret;
 
-	if (usize < sizeof(a))
-		return -EINVAL;
-	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	ret = mp_send_args_from_user(&a, uarg, usize, &mtype);
 	if (ret)
 		return ret;
-	if ((a.flags & ~MP_SEND_ALL) || a.priority > MP_PRIO_MAX || a.__pad ||
-	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
-		return -EINVAL;
-	if ((long)a.msgsz < 0 || a.msgsz > READ_ONCE(mp_max_msg_size) || a.id < 0)
-		return -EINVAL;
-	if (get_user(mtype, (long __user *)u64_to_user_ptr(a.msgp)))
-		return -EFAULT;
-	if (mtype < 1)
-		return -EINVAL;
-
 	mb = mp_mailbox_get(a.id);
 	if (!mb)
 		return -EINVAL;
 	ret = -EACCES;
 	if (!mp_mailbox_perm(mb, 0222))
 		goto out;
-	ret = -EINVAL;
-	if (a.msgsz > READ_ONCE(mb->queue.msg_max))
-		goto out;
-
-	msg = mp_msg_alloc(a.msgsz);
+	msg = mp_msg_build(&a, mtype, READ_ONCE(mb->queue.msg_max));
 	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
 		goto out;
 	}
-	if (mp_msg_copy_from_user(msg, u64_to_user_ptr(a.msgp) + sizeof(long))) {
-		mp_msg_put(msg);
-		ret = -EFAULT;
-		goto out;
-	}
-	msg->type = mtype;
-	msg->prio = a.priority;
-	msg->sender = get_pid(task_tgid(current));
-	msg->sender_uid = current_euid();
-	msg->stime_ns = ktime_get_real_ns();
-
 	ret = mp_queue_send(&mb->queue, msg, a.msgflg & IPC_NOWAIT,
 			    a.flags & MP_SEND_SYNC,
 			    mp_deadline(&deadline_buf, a.flags & MP_SEND_TIMEOUT,
@@ -499,89 +508,24 @@ out:
 	return ret;
 }
 
-static int mp_select_init(struct mp_select *sel, const struct mp_msgrcv_args *a,
-			  ktime_t *deadline_buf)
+/**
+ * mp_mailbox_receive() - receive from a mailbox
+ * @ep: the caller's endpoint
+ * @a: checked receive arguments
+ * @sel: the selection they describe
+ *
+ * Context: Process context; may sleep.
+ * Return: body bytes copied, or a negative errno.
+ */
+long mp_mailbox_receive(struct mp_endpoint *ep, const struct mp_msgrcv_args *a,
+			const struct mp_select *sel)
 {
-	memset(sel, 0, sizeof(*sel));
-	if (a->msgflg & MSG_COPY) {
-		if (!(a->msgflg & IPC_NOWAIT) || (a->msgflg & MSG_EXCEPT) ||
-		    (a->flags & MP_RECV_PEEK))
-			return -EINVAL;
-		sel->mode = MP_SEL_INDEX;
-		sel->type = a->msgtyp;
-		sel->peek = true;
-	} else if (a->msgtyp == 0) {
-		sel->mode = MP_SEL_ANY;
-	} else if (a->msgtyp > 0) {
-		sel->mode = a->msgflg & MSG_EXCEPT ? MP_SEL_NE : MP_SEL_EQ;
-		sel->type = a->msgtyp;
-	} else {
-		sel->mode = MP_SEL_LE;
-		sel->type = a->msgtyp == LONG_MIN ? LONG_MAX : -a->msgtyp;
-	}
-	if (a->flags & MP_RECV_MIN_PRIO)
-		sel->min_prio = a->min_priority;
-	if (a->flags & MP_RECV_PEEK)
-		sel->peek = true;
-	sel->bufsz = a->msgsz;
-	sel->noerror = a->msgflg & MSG_NOERROR;
-	sel->nowait = a->msgflg & IPC_NOWAIT;
-	sel->deadline = mp_deadline(deadline_buf, a->flags & MP_RECV_TIMEOUT,
-				    a->timeout_ns);
-	return 0;
-}
-
-static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_msg *msg,
-			      size_t copied, u64 overrun)
-{
-	struct mp_msghdr h = {
-		.type = msg->type,
-		.len = msg->len,
-		.seq = msg->seq,
-		.stime_ns = msg->stime_ns,
-		.sender_pid = pid_vnr(msg->sender),
-		.sender_uid = from_kuid_munged(current_user_ns(), msg->sender_uid),
-		.receiver = a->id,
-		.priority = msg->prio,
-		.flags = (msg->sync ? MP_MSG_SYNC : 0) |
-			 (copied < msg->len ? MP_MSG_TRUNCATED : 0),
-		.overrun = overrun,
-	};
-
-	return mp_copy_struct_to_user(u64_to_user_ptr(a->hdr), a->hdr_size,
-				      &h, sizeof(h));
-}
-
-long mp_ioctl_msgrcv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
-{
-	void __user *msgp;
-	struct mp_msgrcv_args a;
 	struct mp_mailbox *mb;
-	ktime_t deadline_buf;
-	struct mp_select sel;
 	struct mp_msg *msg;
 	u64 overrun;
-	size_t n;
 	long ret;
 
-	if (usize < sizeof(a))
-		return -EINVAL;
-	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
-	if (ret)
-		return ret;
-	if ((a.flags & ~MP_RECV_ALL) || a.__pad || a.__pad2 ||
-	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
-		return -EINVAL;
-	if ((a.hdr && a.hdr_size < sizeof(struct mp_msghdr)) ||
-	    (!a.hdr && a.hdr_size))
-		return -EINVAL;
-	if ((long)a.msgsz < 0 || a.id < 0)
-		return -EINVAL;
-	ret = mp_select_init(&sel, &a, &deadline_buf);
-	if (ret)
-		return ret;
-
-	mb = mp_mailbox_get(a.id);
+	mb = mp_mailbox_get(a->id);
 	if (!mb)
 		return -EINVAL;
 	ret = -EACCES;
@@ -589,33 +533,31 @@ long mp_ioctl_msgrcv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		goto out;
 	ret = -EINVAL;
 	if (mb->queue.broadcast &&
-	    (a.msgtyp || (a.flags & MP_RECV_MIN_PRIO) || (a.msgflg & MSG_COPY)))
+	    (a->msgtyp || (a->flags & MP_RECV_MIN_PRIO) || (a->msgflg & MSG_COPY)))
 		goto out;
 
-	msg = mp_queue_receive(&mb->queue, &sel, &overrun);
+	msg = mp_queue_receive(&mb->queue, sel, &overrun);
 	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
 		goto out;
 	}
-
-	n = min_t(size_t, msg->len, a.msgsz);
-	msgp = u64_to_user_ptr(a.msgp);
-	if (put_user(msg->type, (long __user *)msgp) ||
-	    mp_msg_copy_to_user(msg, msgp + sizeof(long), n) ||
-	    (a.hdr && mp_msghdr_copy_out(&a, msg, n, overrun))) {
-		/* Not delivered: it goes back where it was. */
-		if (sel.peek)
-			mp_msg_put(msg);
-		else
-			mp_queue_put_back(&mb->queue, msg);
-		ret = -EFAULT;
-		goto out;
-	}
-	mp_msg_put(msg);
-	ret = n;
+	ret = mp_msg_deliver(a, &mb->queue, msg, sel, overrun, ep);
 out:
 	mp_mailbox_put(mb);
 	return ret;
+}
+
+long mp_ioctl_msgrcv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
+{
+	struct mp_msgrcv_args a;
+	ktime_t deadline_buf;
+	struct mp_select sel;
+	long ret;
+
+	ret = mp_recv_args_from_user(&a, uarg, usize, &sel, &deadline_buf);
+	if (ret)
+		return ret;
+	return mp_mailbox_receive(ep, &a, &sel);
 }
 
 static void mp_fill_msqid(struct mp_mailbox *mb, struct msqid64_ds *ds)
@@ -953,7 +895,7 @@ static int mp_ctl_remove(struct mp_mailbox *mb)
 	else if (mb->queue.dead)
 		ret = -EIDRM;
 	else
-		mp_mailbox_remove(mb);
+		mp_mailbox_remove(mb, MP_GONE_REMOVED);
 	mutex_unlock(&mp_registry_lock);
 	return ret;
 }

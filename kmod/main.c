@@ -7,6 +7,7 @@
 #include <linux/ipc.h>
 #include <linux/miscdevice.h>
 #include <linux/msg.h>
+#include <linux/poll.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
@@ -30,6 +31,12 @@ MODULE_PARM_DESC(msgmni, "Most mailboxes in existence at once, as System V's MSG
 
 module_param_named(user_quota_bytes, mp_user_quota_bytes, ulong, 0644);
 MODULE_PARM_DESC(user_quota_bytes, "Most message body bytes one user may have queued, in all mailboxes together; 0 for no limit (default 64 MiB)");
+
+module_param_named(max_links, mp_max_links, uint, 0644);
+MODULE_PARM_DESC(max_links, "Most links into one process (default 1024)");
+
+module_param_named(names_per_user, mp_names_per_user, uint, 0644);
+MODULE_PARM_DESC(names_per_user, "Most names one user may register (default 16)");
 
 struct mp_counters mp_counters;
 
@@ -73,7 +80,9 @@ static long mp_ioctl_version(void __user *uarg, size_t usize)
 		.abi_major = MP_ABI_MAJOR,
 		.abi_minor = MP_ABI_MINOR,
 		.features = MP_FEAT_VERSION | MP_FEAT_COUNTERS |
-			    MP_FEAT_MAILBOX | MP_FEAT_BROADCAST | MP_FEAT_POLL,
+			    MP_FEAT_MAILBOX | MP_FEAT_BROADCAST | MP_FEAT_POLL |
+			    MP_FEAT_DIRECT | MP_FEAT_NAMES | MP_FEAT_CALL |
+			    MP_FEAT_WATCH,
 		.max_msg_size = READ_ONCE(mp_max_msg_size),
 	};
 
@@ -122,6 +131,22 @@ static long mp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return mp_ioctl_msgctl(ep, uarg, usize);
 	if (MP_IOC_SAME(cmd, MP_IOC_MBOX_FD))
 		return mp_ioctl_mbox_fd(ep, uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_SEND))
+		return mp_ioctl_send(ep, uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_RECV))
+		return mp_ioctl_recv(ep, uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_LINK))
+		return mp_ioctl_link(ep, uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_LINKS))
+		return mp_ioctl_links(ep, uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_NAME))
+		return mp_ioctl_name(ep, uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_CALL))
+		return mp_ioctl_call(ep, uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_REPLY))
+		return mp_ioctl_reply(ep, uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_WATCH))
+		return mp_ioctl_watch(ep, uarg, usize);
 	return -ENOTTY;
 }
 
@@ -129,7 +154,7 @@ static int mp_open(struct inode *inode, struct file *file)
 {
 	struct mp_endpoint *ep;
 
-	ep = mp_endpoint_get_current();
+	ep = mp_endpoint_open();
 	if (IS_ERR(ep))
 		return PTR_ERR(ep);
 	file->private_data = ep;
@@ -138,8 +163,17 @@ static int mp_open(struct inode *inode, struct file *file)
 
 static int mp_release(struct inode *inode, struct file *file)
 {
-	mp_endpoint_put(file->private_data);
+	mp_endpoint_close(file->private_data);
 	return 0;
+}
+
+/* The device polls readable while the process's inbox has a message. */
+static __poll_t mp_poll(struct file *file, poll_table *pt)
+{
+	struct mp_endpoint *ep = file->private_data;
+
+	poll_wait(file, &ep->inbox.poll_wait, pt);
+	return mp_queue_poll_mask(&ep->inbox, ep->pid);
 }
 
 static const struct file_operations mp_fops = {
@@ -147,6 +181,7 @@ static const struct file_operations mp_fops = {
 	.open		= mp_open,
 	.release	= mp_release,
 	.unlocked_ioctl	= mp_ioctl,
+	.poll		= mp_poll,
 	.llseek		= no_llseek,
 };
 
@@ -171,6 +206,14 @@ static int __init mp_init(void)
 	BUILD_BUG_ON(sizeof(struct mp_msgctl_args) % 8);
 	BUILD_BUG_ON(sizeof(struct mp_mbox_info) % 8);
 	BUILD_BUG_ON(sizeof(struct mp_mbox_fd_args) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_link_args) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_link_info) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_links_args) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_name_args) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_call_args) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_reply_args) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_watch_args) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_death_note) % 8);
 	/* The uapi repeats System V's constants; they must agree. */
 	BUILD_BUG_ON(MP_IPC_PRIVATE != IPC_PRIVATE);
 	BUILD_BUG_ON(MP_IPC_CREAT != IPC_CREAT || MP_IPC_EXCL != IPC_EXCL);
@@ -195,6 +238,7 @@ static void __exit mp_exit(void)
 {
 	misc_deregister(&mp_miscdev);
 	mp_mailbox_exit();
+	mp_call_exit();
 	mp_msg_exit();
 	WARN_ON(atomic_long_read(&mp_counters.endpoints));
 	WARN_ON(atomic_long_read(&mp_counters.mailboxes));

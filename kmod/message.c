@@ -4,7 +4,10 @@
  * from user space, and the per-user quota on queued bytes.
  */
 #include <linux/cred.h>
+#include <linux/ipc.h>
+#include <linux/msg.h>
 #include <linux/pid.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
@@ -156,6 +159,10 @@ static void mp_msg_free(struct mp_msg *msg)
 		atomic_long_sub(msg->len, &mp_counters.bytes);
 	}
 	atomic_long_sub(msg->len, &msg->user->bytes);
+	if (msg->call)
+		mp_call_msg_freed(msg);
+	if (msg->link)
+		mp_link_put(msg->link);
 	put_pid(msg->sender);
 	kmem_cache_free(msg->cache, msg);
 }
@@ -287,4 +294,230 @@ void mp_msg_exit(void)
 		kfree(user);
 	}
 	xa_destroy(&mp_users);
+}
+
+/**
+ * mp_deadline() - a CLOCK_MONOTONIC deadline from a relative timeout
+ * @buf: where to keep it
+ * @timed: whether there is a timeout at all
+ * @timeout_ns: the timeout
+ *
+ * Context: Any context.
+ * Return: @buf, or NULL when there is no timeout.
+ */
+ktime_t *mp_deadline(ktime_t *buf, bool timed, u64 timeout_ns)
+{
+	if (!timed)
+		return NULL;
+	*buf = ktime_add_safe(ktime_get(), ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX)));
+	return buf;
+}
+
+/**
+ * mp_send_args_from_user() - copy in and check a send's arguments
+ * @a: where to put them
+ * @uarg: the caller's &struct mp_msgsnd_args
+ * @usize: its size
+ * @mtype: set to the message type read from the caller's buffer
+ *
+ * The checks and their order are msgsnd(2)'s: size, then the type.
+ *
+ * Context: Process context; may fault.
+ * Return: 0, -EINVAL, -E2BIG or -EFAULT.
+ */
+int mp_send_args_from_user(struct mp_msgsnd_args *a, void __user *uarg,
+			   size_t usize, long *mtype)
+{
+	int ret;
+
+	if (usize < sizeof(*a))
+		return -EINVAL;
+	ret = copy_struct_from_user(a, sizeof(*a), uarg, usize);
+	if (ret)
+		return ret;
+	if ((a->flags & ~MP_SEND_ALL) || a->priority > MP_PRIO_MAX || a->__pad ||
+	    memchr_inv(a->__reserved, 0, sizeof(a->__reserved)))
+		return -EINVAL;
+	if ((long)a->msgsz < 0 || a->msgsz > READ_ONCE(mp_max_msg_size) || a->id < 0)
+		return -EINVAL;
+	if (get_user(*mtype, (long __user *)u64_to_user_ptr(a->msgp)))
+		return -EFAULT;
+	if (*mtype < 1)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * mp_msg_build() - a stamped message from a send's arguments
+ * @a: checked arguments
+ * @mtype: the message type
+ * @msg_max: the largest body the destination takes
+ *
+ * Context: Process context; may sleep.
+ * Return: the message, or ERR_PTR(-EINVAL, -ENOMEM, -EDQUOT, -EFAULT).
+ */
+struct mp_msg *mp_msg_build(const struct mp_msgsnd_args *a, long mtype,
+			    u64 msg_max)
+{
+	struct mp_msg *msg;
+
+	if (a->msgsz > msg_max)
+		return ERR_PTR(-EINVAL);
+	msg = mp_msg_alloc(a->msgsz);
+	if (IS_ERR(msg))
+		return msg;
+	if (mp_msg_copy_from_user(msg, u64_to_user_ptr(a->msgp) + sizeof(long))) {
+		mp_msg_put(msg);
+		return ERR_PTR(-EFAULT);
+	}
+	msg->type = mtype;
+	msg->prio = a->priority;
+	msg->sender = get_pid(task_tgid(current));
+	msg->sender_uid = current_euid();
+	msg->stime_ns = ktime_get_real_ns();
+	return msg;
+}
+
+static int mp_select_init(struct mp_select *sel, const struct mp_msgrcv_args *a,
+			  ktime_t *deadline_buf)
+{
+	memset(sel, 0, sizeof(*sel));
+	if (a->msgflg & MSG_COPY) {
+		if (!(a->msgflg & IPC_NOWAIT) || (a->msgflg & MSG_EXCEPT) ||
+		    (a->flags & MP_RECV_PEEK))
+			return -EINVAL;
+		sel->mode = MP_SEL_INDEX;
+		sel->type = a->msgtyp;
+		sel->peek = true;
+	} else if (a->msgtyp == 0) {
+		sel->mode = MP_SEL_ANY;
+	} else if (a->msgtyp > 0) {
+		sel->mode = a->msgflg & MSG_EXCEPT ? MP_SEL_NE : MP_SEL_EQ;
+		sel->type = a->msgtyp;
+	} else {
+		sel->mode = MP_SEL_LE;
+		sel->type = a->msgtyp == LONG_MIN ? LONG_MAX : -a->msgtyp;
+	}
+	if (a->flags & MP_RECV_MIN_PRIO)
+		sel->min_prio = a->min_priority;
+	if (a->flags & MP_RECV_PEEK)
+		sel->peek = true;
+	sel->bufsz = a->msgsz;
+	sel->noerror = a->msgflg & MSG_NOERROR;
+	sel->nowait = a->msgflg & IPC_NOWAIT;
+	sel->deadline = mp_deadline(deadline_buf, a->flags & MP_RECV_TIMEOUT,
+				    a->timeout_ns);
+	return 0;
+}
+
+/**
+ * mp_recv_args_from_user() - copy in and check a receive's arguments
+ * @a: where to put them
+ * @uarg: the caller's &struct mp_msgrcv_args
+ * @usize: its size
+ * @sel: set to the selection they describe
+ * @deadline_buf: room for the deadline @sel points to
+ *
+ * Context: Process context; may fault.
+ * Return: 0, -EINVAL, -E2BIG or -EFAULT.
+ */
+int mp_recv_args_from_user(struct mp_msgrcv_args *a, void __user *uarg,
+			   size_t usize, struct mp_select *sel,
+			   ktime_t *deadline_buf)
+{
+	int ret;
+
+	if (usize < sizeof(*a))
+		return -EINVAL;
+	ret = copy_struct_from_user(a, sizeof(*a), uarg, usize);
+	if (ret)
+		return ret;
+	return mp_recv_args_check(a, sel, deadline_buf);
+}
+
+/**
+ * mp_recv_args_check() - check a receive's arguments
+ * @a: the arguments, in kernel memory
+ * @sel: set to the selection they describe
+ * @deadline_buf: room for the deadline @sel points to
+ *
+ * Context: Any context.
+ * Return: 0 or -EINVAL.
+ */
+int mp_recv_args_check(const struct mp_msgrcv_args *a, struct mp_select *sel,
+		       ktime_t *deadline_buf)
+{
+	if ((a->flags & ~MP_RECV_ALL) || a->__pad || a->__pad2 ||
+	    memchr_inv(a->__reserved, 0, sizeof(a->__reserved)))
+		return -EINVAL;
+	if ((a->hdr && a->hdr_size < sizeof(struct mp_msghdr)) ||
+	    (!a->hdr && a->hdr_size))
+		return -EINVAL;
+	if ((long)a->msgsz < 0 || a->id < 0)
+		return -EINVAL;
+	return mp_select_init(sel, a, deadline_buf);
+}
+
+static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_msg *msg,
+			      size_t copied, u64 overrun, u64 call_id)
+{
+	struct mp_msghdr h = {
+		.type = msg->type,
+		.len = msg->len,
+		.seq = msg->seq,
+		.stime_ns = msg->stime_ns,
+		.sender_pid = msg->sender ? pid_vnr(msg->sender) : 0,
+		.sender_uid = from_kuid_munged(current_user_ns(), msg->sender_uid),
+		.receiver = a->id ? a->id : pid_vnr(task_tgid(current)),
+		.priority = msg->prio,
+		.flags = (msg->sync ? MP_MSG_SYNC : 0) |
+			 (copied < msg->len ? MP_MSG_TRUNCATED : 0) |
+			 (call_id ? MP_MSG_CALL : 0),
+		.overrun = overrun,
+		.call_id = call_id,
+	};
+
+	return mp_copy_struct_to_user(u64_to_user_ptr(a->hdr), a->hdr_size,
+				      &h, sizeof(h));
+}
+
+/**
+ * mp_msg_deliver() - copy a received message out, or give it back
+ * @a: the receive's arguments
+ * @q: the queue it came from, or NULL for a call's reply
+ * @msg: the message, with the caller's reference (consumed)
+ * @sel: the selection it was received with
+ * @overrun: broadcast overrun to report
+ * @ep: the receiving endpoint (a call request becomes its to answer)
+ *
+ * When the caller's buffers cannot take it, a message that was taken
+ * goes back to its queue where it was: nothing is lost.
+ *
+ * Context: Process context; may fault and sleep.
+ * Return: body bytes copied, or -EFAULT.
+ */
+long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
+		    struct mp_msg *msg, const struct mp_select *sel, u64 overrun,
+		    struct mp_endpoint *ep)
+{
+	size_t n = min_t(size_t, msg->len, a->msgsz);
+	void __user *msgp = u64_to_user_ptr(a->msgp);
+	u64 call_id = 0;
+
+	if (msg->call && !sel->peek)
+		call_id = mp_call_id(msg->call);
+	if (put_user(msg->type, (long __user *)msgp) ||
+	    mp_msg_copy_to_user(msg, msgp + sizeof(long), n) ||
+	    (a->hdr && mp_msghdr_copy_out(a, msg, n, overrun, call_id))) {
+		if (sel->peek || !q)
+			mp_msg_put(msg);
+		else
+			mp_queue_put_back(q, msg);
+		return -EFAULT;
+	}
+	/* The receiver of a call request now owes its caller a reply. */
+	if (call_id)
+		mp_call_taken(msg, ep);
+	mp_msg_put(msg);
+	return n;
 }

@@ -36,12 +36,14 @@
  *
  * Lock order (outer first):
  *
- * 1. mp_endpoints_lock (mutex): the endpoint registry. Never held while
- *    taking another lock.
+ * 1. mp_endpoints_lock (mutex): the endpoint registry. Only queue locks
+ *    nest inside it (listing links).
  * 2. mp_registry_lock (mutex): creation and removal of mailboxes, the key
  *    and name maps, ownership, receive rights, subscriptions, and each
  *    endpoint's lists of what it owns and is subscribed to.
  * 3. &mp_queue.lock (spinlock): one queue's state. Never two at once.
+ * 4. mp_calls_lock (spinlock): the state of every call, and each
+ *    endpoint's list of calls it owes a reply to.
  *
  * Reference counts rather than nested locks keep objects alive across
  * sleeps: an object found under a lock is pinned with its kref before the
@@ -66,29 +68,10 @@ extern unsigned int mp_msgmax;
 extern unsigned int mp_msgmnb;
 extern unsigned int mp_msgmni;
 extern unsigned long mp_user_quota_bytes;
+extern unsigned int mp_max_links;
+extern unsigned int mp_names_per_user;
 
 extern struct mutex mp_registry_lock;
-
-/**
- * struct mp_endpoint - a process that has /dev/msgpass open
- * @ref: one reference per open file, plus temporary ones
- * @pid: the thread group that opened the device
- * @owned: process-lifetime mailboxes it owns (&mp_mailbox.owner_node),
- *	under mp_registry_lock
- * @subs: its broadcast subscriptions (&mp_sub.ep_node), under
- *	mp_registry_lock
- */
-struct mp_endpoint {
-	struct kref ref;
-	struct pid *pid;
-	struct list_head owned;
-	struct list_head subs;
-};
-
-struct mp_endpoint *mp_endpoint_get_current(void);
-struct mp_endpoint *mp_endpoint_get_by_vnr(pid_t nr);
-void mp_endpoint_put(struct mp_endpoint *ep);
-bool mp_endpoint_is_current(const struct mp_endpoint *ep);
 
 /**
  * struct mp_msg - a message: header, head of the body, more segments
@@ -105,6 +88,9 @@ bool mp_endpoint_is_current(const struct mp_endpoint *ep);
  * @fanout: broadcast: subscribers it was delivered to
  * @sync: the synchronous sender waiting for it to be taken, or NULL;
  *	under the queue lock
+ * @link: the direct link it travels, or NULL (holds a reference)
+ * @call: the call it is the request of, or NULL (holds a reference)
+ * @queued: it is on its queue's list (under the queue lock)
  * @counted: it is in mp_counters
  * @cache: the cache it came from
  * @user: the user its bytes are charged to
@@ -124,6 +110,9 @@ struct mp_msg {
 	unsigned int pending;
 	unsigned int fanout;
 	struct mp_waiter *sync;
+	struct mp_link *link;
+	struct mp_call *call;
+	bool queued;
 	bool counted;
 	struct kmem_cache *cache;
 	struct mp_user *user;
@@ -158,8 +147,11 @@ enum mp_select_mode {
  * @peek: leave the message queued
  * @nowait: do not sleep
  * @deadline: CLOCK_MONOTONIC deadline, or NULL for none
+ * @from_nr: only messages from this pid, in the caller's pid namespace
+ *	(a direct Receive(P)), or 0 for any
  */
 struct mp_select {
+	pid_t from_nr;
 	enum mp_select_mode mode;
 	long type;
 	u32 min_prio;
@@ -209,6 +201,36 @@ struct mp_sub {
 };
 
 /**
+ * struct mp_link - a direct link, one way, from one process to another
+ * @ref: the receiver's list holds one; so does each message on it
+ * @node: in &mp_endpoint.links of the receiver, under its inbox lock
+ * @from: the sending process
+ * @capacity: most messages in flight (0: rendezvous)
+ * @max_bytes: most body bytes in flight
+ * @qnum: its messages waiting in the inbox
+ * @qbytes: their body bytes
+ * @seq: sequence number of its last message
+ * @sent: messages sent over it
+ * @received: messages taken from it
+ *
+ * Everything but @ref and @from is under the receiver's inbox lock.
+ */
+struct mp_link {
+	struct kref ref;
+	struct list_head node;
+	struct pid *from;
+	u64 capacity;
+	u64 max_bytes;
+	u64 qnum;
+	u64 qbytes;
+	u64 seq;
+	u64 sent;
+	u64 received;
+};
+
+void mp_link_put(struct mp_link *link);
+
+/**
  * struct mp_queue - a message queue with its waiters
  * @lock: protects everything below
  * @msgs: messages, highest priority first and in send order within a
@@ -224,7 +246,8 @@ struct mp_sub {
  * @nr_senders: tasks on @senders
  * @nr_receivers: tasks on @receivers
  * @poll_wait: pollers of the mailbox
- * @dead: removed: every call fails with EIDRM
+ * @dead: removed: every call fails with @dead_err
+ * @dead_err: -EIDRM for a mailbox, -ECONNRESET for an inbox
  * @broadcast: every message goes to every subscriber
  * @lossy: broadcast: drop the oldest when full
  * @subs: broadcast subscribers
@@ -253,6 +276,7 @@ struct mp_queue {
 	unsigned int nr_receivers;
 	wait_queue_head_t poll_wait;
 	bool dead;
+	int dead_err;
 	bool broadcast;
 	bool lossy;
 	struct list_head subs;
@@ -275,6 +299,8 @@ struct mp_msg *mp_queue_receive(struct mp_queue *q, const struct mp_select *sel,
 void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg);
 void mp_queue_kill(struct mp_queue *q);
 void mp_queue_room_changed(struct mp_queue *q);
+void mp_queue_withdraw(struct mp_queue *q, struct mp_msg *msg);
+void mp_queue_post(struct mp_queue *q, struct mp_msg *msg);
 __poll_t mp_queue_poll_mask(struct mp_queue *q, struct pid *pid);
 bool mp_queue_fits(const struct mp_queue *q, size_t len);
 void mp_queue_sub_add(struct mp_queue *q, struct mp_sub *sub);
@@ -338,6 +364,103 @@ struct mp_mailbox {
 	struct mp_queue queue;
 };
 
+/**
+ * struct mp_endpoint - a process that has /dev/msgpass open
+ * @ref: its memory: held by the registry while it lives, and by whoever
+ *	looked it up
+ * @rcu: frees it after lockless lookups are done
+ * @nr_files: files open on it, under mp_endpoints_lock
+ * @pid: the thread group that opened the device
+ * @inbox: direct messages to it, from every link
+ * @links: incoming links (&mp_link.node), under @inbox.lock
+ * @nr_links: entries on @links
+ * @owned: process-lifetime mailboxes it owns (&mp_mailbox.owner_node),
+ *	under mp_registry_lock
+ * @subs: its broadcast subscriptions (&mp_sub.ep_node), under
+ *	mp_registry_lock
+ * @names: names it registered, under mp_registry_lock
+ * @calls: calls it received and owes a reply to, under mp_calls_lock
+ * @watches: watches it made, under mp_registry_lock
+ * @nr_watches: entries on @watches
+ */
+struct mp_endpoint {
+	struct kref ref;
+	struct rcu_head rcu;
+	unsigned int nr_files;
+	struct pid *pid;
+	struct mp_queue inbox;
+	struct list_head links;
+	unsigned int nr_links;
+	struct list_head owned;
+	struct list_head subs;
+	struct list_head names;
+	struct list_head calls;
+	struct list_head watches;
+	unsigned int nr_watches;
+};
+
+struct mp_endpoint *mp_endpoint_open(void);
+void mp_endpoint_close(struct mp_endpoint *ep);
+struct mp_endpoint *mp_endpoint_get(struct pid *pid);
+bool mp_endpoint_alive(struct pid *pid);
+struct mp_endpoint *mp_endpoint_get_by_vnr(pid_t nr);
+void mp_endpoint_put(struct mp_endpoint *ep);
+bool mp_endpoint_is_current(const struct mp_endpoint *ep);
+int mp_endpoint_for_each(int (*fn)(struct mp_endpoint *ep, void *data), void *data);
+void mp_endpoint_teardown(struct mp_endpoint *ep);
+
+/* Argument handling shared by every send and receive (message.c). */
+ktime_t *mp_deadline(ktime_t *buf, bool timed, u64 timeout_ns);
+int mp_send_args_from_user(struct mp_msgsnd_args *a, void __user *uarg,
+			   size_t usize, long *mtype);
+struct mp_msg *mp_msg_build(const struct mp_msgsnd_args *a, long mtype,
+			    u64 msg_max);
+int mp_recv_args_from_user(struct mp_msgrcv_args *a, void __user *uarg,
+			   size_t usize, struct mp_select *sel,
+			   ktime_t *deadline_buf);
+int mp_recv_args_check(const struct mp_msgrcv_args *a, struct mp_select *sel,
+		       ktime_t *deadline_buf);
+long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
+		    struct mp_msg *msg, const struct mp_select *sel, u64 overrun,
+		    struct mp_endpoint *ep);
+
+/* Direct communication (link.c). */
+long mp_ioctl_send(struct mp_endpoint *ep, void __user *uarg, size_t usize);
+long mp_ioctl_recv(struct mp_endpoint *ep, void __user *uarg, size_t usize);
+long mp_ioctl_link(struct mp_endpoint *ep, void __user *uarg, size_t usize);
+long mp_ioctl_links(struct mp_endpoint *ep, void __user *uarg, size_t usize);
+long mp_ioctl_name(struct mp_endpoint *ep, void __user *uarg, size_t usize);
+long mp_inbox_receive(struct mp_endpoint *ep, const struct mp_msgrcv_args *a,
+		      const struct mp_select *sel);
+int mp_inbox_send(struct mp_endpoint *to, struct mp_msg *msg, bool nowait,
+		  bool sync, ktime_t *deadline);
+void mp_link_drop_all(struct mp_endpoint *ep);
+void mp_names_drop(struct mp_endpoint *ep);
+
+/* Call and reply (call.c). */
+struct mp_call;
+long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize);
+long mp_ioctl_reply(struct mp_endpoint *ep, void __user *uarg, size_t usize);
+u64 mp_call_id(const struct mp_call *call);
+void mp_call_taken(struct mp_msg *msg, struct mp_endpoint *ep);
+void mp_call_msg_freed(struct mp_msg *msg);
+void mp_calls_drop(struct mp_endpoint *ep);
+void mp_call_exit(void);
+
+/* Peer death (watch.c). */
+long mp_ioctl_watch(struct mp_endpoint *ep, void __user *uarg, size_t usize);
+void mp_watch_fire_process(struct pid *pid);
+void mp_watch_fire_mailbox(int id, u32 reason);
+void mp_watches_drop(struct mp_endpoint *ep);
+
+/* Mailboxes (mailbox.c). */
+struct mp_mailbox *mp_mailbox_get(int id);
+void mp_mailbox_put(struct mp_mailbox *mb);
+bool mp_mailbox_may_receive(struct mp_mailbox *mb);
+bool mp_mailbox_perm(const struct mp_mailbox *mb, int flag);
+bool mp_mailbox_alive(int id);
+long mp_mailbox_receive(struct mp_endpoint *ep, const struct mp_msgrcv_args *a,
+			const struct mp_select *sel);
 long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize);
 long mp_ioctl_msgsnd(struct mp_endpoint *ep, void __user *uarg, size_t usize);
 long mp_ioctl_msgrcv(struct mp_endpoint *ep, void __user *uarg, size_t usize);

@@ -75,12 +75,31 @@ static void mp_wake_up(struct mp_wake_list *wl)
 }
 
 /* Body byte and message bounds; System V bounds the count by the bytes. */
+static bool mp_room(u64 capacity, u64 max_bytes, u64 qnum, u64 qbytes,
+		    size_t len)
+{
+	return qnum < min(capacity, max_bytes) && qbytes + len <= max_bytes &&
+	       qbytes + len >= qbytes;
+}
+
 static bool mp_queue_has_room(const struct mp_queue *q, size_t len)
 {
-	u64 count = min(q->capacity, q->max_bytes);
+	return mp_room(q->capacity, q->max_bytes, q->qnum, q->qbytes, len);
+}
 
-	return q->qnum < count && q->qbytes + len <= q->max_bytes &&
-	       q->qbytes + len >= q->qbytes;
+/* Room for @msg: on its link when it travels one, else in the queue. */
+static bool mp_queue_room_for(const struct mp_queue *q, const struct mp_msg *msg)
+{
+	const struct mp_link *l = msg->link;
+
+	if (l)
+		return mp_room(l->capacity, l->max_bytes, l->qnum, l->qbytes, msg->len);
+	return mp_queue_has_room(q, msg->len);
+}
+
+static bool mp_queue_rendezvous(const struct mp_queue *q, const struct mp_msg *msg)
+{
+	return msg->link ? msg->link->capacity == 0 : q->capacity == 0;
 }
 
 /**
@@ -111,6 +130,7 @@ void mp_queue_init(struct mp_queue *q)
 	INIT_LIST_HEAD(&q->receivers);
 	INIT_LIST_HEAD(&q->subs);
 	init_waitqueue_head(&q->poll_wait);
+	q->dead_err = -EIDRM;
 }
 
 static void mp_waiter_finish(struct mp_waiter *w, struct mp_msg *msg, int err,
@@ -166,6 +186,8 @@ static bool mp_select_match(const struct mp_select *sel,
 {
 	if (msg->prio < sel->min_prio)
 		return false;
+	if (sel->from_nr && pid_vnr(msg->sender) != sel->from_nr)
+		return false;
 	switch (sel->mode) {
 	case MP_SEL_ANY:
 		return true;
@@ -185,8 +207,13 @@ static void mp_queue_link(struct mp_queue *q, struct mp_msg *msg)
 {
 	struct mp_msg *pos;
 
+	msg->queued = true;
 	q->qnum++;
 	q->qbytes += msg->len;
+	if (msg->link) {
+		msg->link->qnum++;
+		msg->link->qbytes += msg->len;
+	}
 	if (q->broadcast) {
 		list_add_tail(&msg->node, &q->msgs);
 		return;
@@ -204,8 +231,13 @@ static void mp_queue_link(struct mp_queue *q, struct mp_msg *msg)
 static void mp_queue_unlink(struct mp_queue *q, struct mp_msg *msg)
 {
 	list_del_init(&msg->node);
+	msg->queued = false;
 	q->qnum--;
 	q->qbytes -= msg->len;
+	if (msg->link) {
+		msg->link->qnum--;
+		msg->link->qbytes -= msg->len;
+	}
 }
 
 static struct mp_msg *mp_queue_find(struct mp_queue *q,
@@ -237,7 +269,12 @@ static struct mp_msg *mp_queue_find(struct mp_queue *q,
 
 static void mp_queue_stamp_send(struct mp_queue *q, struct mp_msg *msg)
 {
-	msg->seq = ++q->seq;
+	if (msg->link) {
+		msg->seq = ++msg->link->seq;
+		msg->link->sent++;
+	} else {
+		msg->seq = ++q->seq;
+	}
 	q->sent++;
 	q->stime = ktime_get_real_seconds();
 	if (q->lspid != msg->sender) {
@@ -246,10 +283,12 @@ static void mp_queue_stamp_send(struct mp_queue *q, struct mp_msg *msg)
 	}
 }
 
-static void mp_queue_stamp_receive(struct mp_queue *q)
+static void mp_queue_stamp_receive(struct mp_queue *q, struct mp_msg *msg)
 {
 	struct pid *me = task_tgid(current);
 
+	if (msg->link)
+		msg->link->received++;
 	q->received++;
 	q->rtime = ktime_get_real_seconds();
 	if (q->lrpid != me) {
@@ -471,9 +510,9 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 	INIT_LIST_HEAD(&w.node);
 	spin_lock(&q->lock);
 	for (;;) {
-		bool rendezvous = q->capacity == 0;
+		bool rendezvous = mp_queue_rendezvous(q, msg);
 
-		ret = -EIDRM;
+		ret = q->dead_err;
 		if (q->dead)
 			break;
 
@@ -499,7 +538,7 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 				mp_queue_bcast_drop_oldest(q, &done, &wake_q);
 		}
 
-		if (rendezvous || mp_queue_has_room(q, msg->len)) {
+		if (rendezvous || mp_queue_room_for(q, msg)) {
 			mp_queue_stamp_send(q, msg);
 			if (q->broadcast)
 				mp_queue_bcast_deliver(q, msg);
@@ -580,7 +619,7 @@ static struct mp_msg *mp_queue_take(struct mp_queue *q,
 		return msg;
 	}
 
-	mp_queue_stamp_receive(q);
+	mp_queue_stamp_receive(q, msg);
 	if (sub) {
 		/* The queue keeps its reference until every subscriber took it. */
 		refcount_inc(&msg->ref);
@@ -623,7 +662,7 @@ struct mp_msg *mp_queue_receive(struct mp_queue *q, const struct mp_select *sel,
 	*overrun = 0;
 	spin_lock(&q->lock);
 	for (;;) {
-		msg = ERR_PTR(-EIDRM);
+		msg = ERR_PTR(q->dead_err);
 		if (q->dead)
 			break;
 		msg = mp_queue_take(q, sel, overrun, &done, &wake_q);
@@ -650,7 +689,7 @@ struct mp_msg *mp_queue_receive(struct mp_queue *q, const struct mp_select *sel,
 			if (w.msg) {
 				/* Handed over by its sender, never queued. */
 				msg = w.msg;
-				mp_queue_stamp_receive(q);
+				mp_queue_stamp_receive(q, msg);
 				break;
 			}
 			continue;
@@ -700,6 +739,8 @@ void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg)
 	}
 	mp_queue_link(q, msg);
 	q->received--;
+	if (msg->link)
+		msg->link->received--;
 	mp_queue_wake_receivers(q, &wake_q);
 	spin_unlock(&q->lock);
 	mp_wake_up(&wake_q);
@@ -726,10 +767,12 @@ void mp_queue_kill(struct mp_queue *q)
 	spin_lock(&q->lock);
 	q->dead = true;
 	list_for_each_entry_safe(w, tmp, &q->receivers, node)
-		mp_waiter_finish(w, NULL, -EIDRM, &wake_q);
+		mp_waiter_finish(w, NULL, q->dead_err, &wake_q);
 	mp_queue_wake_senders(q, &wake_q);
-	list_for_each_entry(msg, &q->msgs, node)
-		mp_msg_taken(msg, -EIDRM, &wake_q);
+	list_for_each_entry(msg, &q->msgs, node) {
+		mp_msg_taken(msg, q->dead_err, &wake_q);
+		msg->queued = false;
+	}
 	list_splice_init(&q->msgs, &done);
 	list_for_each_entry(sub, &q->subs, node)
 		sub->pos = NULL;
@@ -841,4 +884,66 @@ void mp_queue_room_changed(struct mp_queue *q)
 	spin_unlock(&q->lock);
 	mp_wake_up(&wake_q);
 	mp_queue_wake_pollers(q, EPOLLOUT | EPOLLWRNORM);
+}
+
+/**
+ * mp_queue_withdraw() - take a queued message back out, unreceived
+ * @q: the queue
+ * @msg: a message on it (msg->queued); the queue's reference passes to
+ *	the caller
+ *
+ * Context: Caller holds q->lock.
+ */
+void mp_queue_withdraw(struct mp_queue *q, struct mp_msg *msg)
+{
+	struct mp_waiter *w;
+
+	lockdep_assert_held(&q->lock);
+	mp_queue_unlink(q, msg);
+	/* Room was made: senders look again (woken without the wake list). */
+	list_for_each_entry(w, &q->senders, node)
+		wake_up_process(w->task);
+}
+
+/**
+ * mp_queue_post() - deliver a message that must not wait or be lost
+ * @q: the queue
+ * @msg: a stamped message; consumed
+ *
+ * Used for notifications: the message goes to a waiting receiver or onto
+ * the queue whatever its capacity.
+ *
+ * Context: Process context; takes q->lock.
+ */
+void mp_queue_post(struct mp_queue *q, struct mp_msg *msg)
+{
+	struct mp_wake_list wake_q = { 0 };
+	bool queued = false;
+	LIST_HEAD(done);
+
+	spin_lock(&q->lock);
+	if (q->dead) {
+		list_add(&msg->node, &done);
+	} else if (q->broadcast) {
+		if (q->nr_subs) {
+			mp_queue_stamp_send(q, msg);
+			mp_queue_bcast_deliver(q, msg);
+			msg->fanout = msg->pending;
+			mp_queue_wake_peekers(q, msg, &wake_q);
+			queued = true;
+		} else {
+			mp_queue_stamp_send(q, msg);
+			list_add(&msg->node, &done);
+		}
+	} else if (!mp_queue_handoff(q, msg, &wake_q)) {
+		mp_queue_stamp_send(q, msg);
+		mp_queue_link(q, msg);
+		mp_queue_wake_peekers(q, msg, &wake_q);
+		queued = true;
+	}
+	spin_unlock(&q->lock);
+	mp_wake_up(&wake_q);
+	if (queued)
+		mp_queue_wake_pollers(q, EPOLLIN | EPOLLRDNORM);
+	mp_msg_put_list(&done);
 }

@@ -88,6 +88,79 @@ int mp_mbox_set_attr(int msqid, const struct mp_attr *attr);
  */
 int mp_mbox_fd(int msqid, int flags);
 
+/*
+ * Direct communication: the model's Send(P, msg) and Receive(Q, msg).
+ * A process is named by its pid; MP_ANY receives from any link. The
+ * message buffer is System V's: a long type (> 0), then the body. The
+ * inbox can be polled through mp_fd().
+ */
+int mp_send(pid_t pid, const void *msgp, size_t msgsz, int msgflg);
+int mp_send_ext(pid_t pid, const void *msgp, size_t msgsz, int msgflg,
+		const struct mp_sendopt *opt);
+ssize_t mp_receive(pid_t pid, void *msgp, size_t msgsz, long msgtyp,
+		   int msgflg);
+ssize_t mp_receive_ext(pid_t pid, void *msgp, size_t msgsz, long msgtyp,
+		       int msgflg, const struct mp_recvopt *opt,
+		       struct mp_msghdr *hdr);
+
+/* Make the link to @pid now, with a capacity (flags: MP_ATTR_CAPACITY,
+ * MP_ATTR_MAX_BYTES); EEXIST if it exists. */
+int mp_link_create(pid_t pid, uint64_t flags, uint64_t capacity,
+		   uint64_t max_bytes);
+
+/* Links into (MP_LINKS_IN) and out of (MP_LINKS_OUT) process @pid (0:
+ * the caller): fills up to @count entries, returns how many it filled,
+ * and sets *@total (if not NULL) to how many there are. */
+ssize_t mp_links(pid_t pid, unsigned int flags, struct mp_link_info *buf,
+		 size_t count, size_t *total);
+
+/* The name service. */
+int mp_name_register(const char *name);
+int mp_name_unregister(const char *name);
+pid_t mp_name_resolve(const char *name);
+
+/* Options of a call; NULL means none. */
+struct mp_callopt {
+	uint64_t flags;		/* MP_CALL_TIMEOUT */
+	unsigned int priority;	/* of the request */
+	int msgflg;		/* MSG_NOERROR: cut a longer reply */
+	uint64_t timeout_ns;	/* with MP_CALL_TIMEOUT; CLOCK_MONOTONIC */
+};
+
+/*
+ * Call and reply. mp_call() sends the request @req (System V format) to
+ * process @pid and waits for its reply, returning its body length;
+ * mp_call_mbox() does the same through mailbox @msqid used as a port.
+ * The server gets the request with MP_MSG_CALL and hdr.call_id set, and
+ * answers with mp_reply(), or with mp_reply_receive() /
+ * mp_reply_receive_mbox(), which answer (call_id 0: nothing) and then
+ * wait for the next request in the same system call.
+ */
+ssize_t mp_call(pid_t pid, const void *req, size_t reqsz, void *reply,
+		size_t replysz, const struct mp_callopt *opt,
+		struct mp_msghdr *hdr);
+ssize_t mp_call_mbox(int msqid, const void *req, size_t reqsz, void *reply,
+		     size_t replysz, const struct mp_callopt *opt,
+		     struct mp_msghdr *hdr);
+int mp_reply(uint64_t call_id, const void *msgp, size_t msgsz);
+ssize_t mp_reply_receive(uint64_t call_id, const void *reply, size_t replysz,
+			 pid_t from, void *msgp, size_t msgsz, long msgtyp,
+			 int msgflg, struct mp_msghdr *hdr);
+ssize_t mp_reply_receive_mbox(uint64_t call_id, const void *reply,
+			      size_t replysz, int msqid, void *msgp,
+			      size_t msgsz, long msgtyp, int msgflg,
+			      struct mp_msghdr *hdr);
+
+/*
+ * Peer death: be sent a message of @type (body: struct mp_death_note)
+ * when process @pid ends or mailbox @msqid goes; into the caller's inbox
+ * (@notify_msqid -1) or into mailbox @notify_msqid. Exactly once.
+ */
+int mp_watch_process(pid_t pid, long type, uint64_t cookie, int notify_msqid);
+int mp_watch_mbox(int msqid, long type, uint64_t cookie, int notify_msqid);
+int mp_unwatch_process(pid_t pid);
+int mp_unwatch_mbox(int msqid);
+
 #ifdef __cplusplus
 }
 #endif

@@ -34,6 +34,10 @@
 #define MP_FEAT_MAILBOX		_BITULL(2)	/* MP_IOC_MSG{GET,SND,RCV,CTL} */
 #define MP_FEAT_BROADCAST	_BITULL(3)	/* MP_KIND_BROADCAST */
 #define MP_FEAT_POLL		_BITULL(4)	/* MP_IOC_MBOX_FD */
+#define MP_FEAT_DIRECT		_BITULL(5)	/* MP_IOC_SEND/RECV, links */
+#define MP_FEAT_NAMES		_BITULL(6)	/* MP_IOC_NAME */
+#define MP_FEAT_CALL		_BITULL(7)	/* MP_IOC_CALL/REPLY */
+#define MP_FEAT_WATCH		_BITULL(8)	/* MP_IOC_WATCH */
 
 /**
  * struct mp_version - what the loaded module speaks (MP_IOC_VERSION)
@@ -208,6 +212,7 @@ struct mp_msgsnd_args {
 				 MP_RECV_MIN_PRIO)
 
 /* struct mp_msghdr.flags */
+#define MP_MSG_CALL		0x4	/* a call: answer it with MP_IOC_REPLY */
 #define MP_MSG_SYNC		0x1	/* its sender waits for it */
 #define MP_MSG_TRUNCATED	0x2	/* body cut (MSG_NOERROR) */
 
@@ -227,6 +232,7 @@ struct mp_msgsnd_args {
  * @__pad: zero
  * @overrun: broadcast: messages this subscriber lost, before this one,
  *	to a lossy mailbox that was full
+ * @call_id: with MP_MSG_CALL, what MP_IOC_REPLY answers
  * @__reserved: zero
  *
  * The kernel stamps every field; none is taken from the sender.
@@ -243,7 +249,8 @@ struct mp_msghdr {
 	__u32 flags;
 	__u32 __pad;
 	__u64 overrun;
-	__u64 __reserved[2];
+	__u64 call_id;
+	__u64 __reserved[1];
 };
 
 /**
@@ -395,7 +402,253 @@ struct mp_mbox_fd_args {
 	__u64 __reserved[3];
 };
 
-#define MP_IOC_MAGIC		0xB8
+/*
+ * Direct communication. Every process with the device open is an
+ * endpoint, named by its pid, with one inbox. A link is the one-way path
+ * from one endpoint to another: created by the first send (or by
+ * MP_IOC_LINK, with its capacity), with its own capacity and gap-free
+ * sequence numbers; its messages wait in the receiver's inbox.
+ *
+ * MP_IOC_SEND takes a &struct mp_msgsnd_args whose @id is the receiving
+ * process's pid. MP_IOC_RECV takes a &struct mp_msgrcv_args whose @id is
+ * the sending process's pid, or MP_ANY for a message from any link
+ * (highest priority first, then in arrival order across links). The
+ * device descriptor itself polls readable when the inbox has a message.
+ */
+#define MP_ANY			0
+
+/**
+ * struct mp_link_args - make a link explicitly (MP_IOC_LINK)
+ * @pid: the receiving process
+ * @__pad: zero
+ * @flags: MP_ATTR_CAPACITY and/or MP_ATTR_MAX_BYTES
+ * @capacity: most messages in flight on it (0: rendezvous)
+ * @max_bytes: most body bytes in flight on it
+ * @__reserved: zero
+ *
+ * Without it, a link takes the defaults: MP_UNLIMITED messages and the
+ * msgmnb parameter's bytes.
+ */
+struct mp_link_args {
+	__s32 pid;
+	__u32 __pad;
+	__u64 flags;
+	__u64 capacity;
+	__u64 max_bytes;
+	__u64 __reserved[2];
+};
+
+/* struct mp_link_info.flags */
+#define MP_LINK_SENDER_GONE	0x1	/* its sender ended */
+
+/**
+ * struct mp_link_info - one link (MP_IOC_LINKS)
+ * @from: sending process (in the caller's pid namespace)
+ * @to: receiving process
+ * @flags: MP_LINK_* bits
+ * @__pad: zero
+ * @capacity: most messages in flight
+ * @max_bytes: most body bytes in flight
+ * @qnum: messages waiting
+ * @qbytes: body bytes waiting
+ * @sent: messages sent over it, ever
+ * @received: messages taken from it, ever
+ * @__reserved: zero
+ */
+struct mp_link_info {
+	__s32 from;
+	__s32 to;
+	__u32 flags;
+	__u32 __pad;
+	__u64 capacity;
+	__u64 max_bytes;
+	__u64 qnum;
+	__u64 qbytes;
+	__u64 sent;
+	__u64 received;
+	__u64 __reserved[2];
+};
+
+/* struct mp_links_args.flags */
+#define MP_LINKS_IN		0x1	/* links into @pid */
+#define MP_LINKS_OUT		0x2	/* links out of @pid */
+
+/**
+ * struct mp_links_args - list an endpoint's links (MP_IOC_LINKS)
+ * @pid: whose links; 0 for the caller's
+ * @flags: MP_LINKS_IN and/or MP_LINKS_OUT
+ * @buf: user pointer to an array of &struct mp_link_info
+ * @count: in: room in @buf; out: links there are (more than fit, when
+ *	@buf was too small)
+ * @info_size: sizeof(struct mp_link_info) as the caller knows it
+ * @__reserved: zero
+ *
+ * Returns the number of entries written.
+ */
+struct mp_links_args {
+	__s32 pid;
+	__u32 flags;
+	__u64 buf;
+	__u32 count;
+	__u32 info_size;
+	__u64 __reserved[2];
+};
+
+/* struct mp_name_args.op */
+#define MP_NAME_REGISTER	1	/* take @name for the caller */
+#define MP_NAME_UNREGISTER	2	/* give it up */
+#define MP_NAME_RESOLVE		3	/* who has it: @pid */
+
+/**
+ * struct mp_name_args - the name service (MP_IOC_NAME)
+ * @name: user pointer to a NUL-terminated name, 1..MP_NAME_MAX bytes
+ * @op: MP_NAME_*
+ * @pid: MP_NAME_RESOLVE: set to the owner's pid
+ * @__reserved: zero
+ *
+ * Names are unique in the module and released when their process ends.
+ * Any process may register names, up to the names_per_user parameter for
+ * its user (EDQUOT); a name already taken fails with EADDRINUSE.
+ */
+struct mp_name_args {
+	__u64 name;
+	__u32 op;
+	__s32 pid;
+	__u64 __reserved[2];
+};
+
+/* struct mp_call_args.flags */
+#define MP_CALL_MAILBOX		_BITULL(0)	/* @to is a mailbox ID */
+#define MP_CALL_TIMEOUT		_BITULL(1)	/* @timeout_ns bounds it all */
+#define MP_CALL_ALL		(MP_CALL_MAILBOX | MP_CALL_TIMEOUT)
+
+/**
+ * struct mp_call_args - send a request, wait for its reply (MP_IOC_CALL)
+ * @to: the server's pid, or with MP_CALL_MAILBOX a mailbox ID (a port)
+ * @msgflg: MP_MSG_NOERROR: a longer reply is cut to @reply_size
+ * @flags: MP_CALL_* bits
+ * @req: user pointer to the request: a long type (> 0), then the body
+ * @req_size: request body length
+ * @reply: user pointer to the reply buffer: a long, then the body
+ * @reply_size: room for the reply body
+ * @priority: the request's priority
+ * @__pad: zero
+ * @timeout_ns: with MP_CALL_TIMEOUT, the longest wait for the reply,
+ *	relative, CLOCK_MONOTONIC
+ * @hdr: user pointer to a &struct mp_msghdr for the reply, or 0
+ * @hdr_size: its size
+ * @__pad2: zero
+ * @__reserved: zero
+ *
+ * Returns the reply's body length. The server receives the request with
+ * MP_MSG_CALL and a call_id in its header, and answers with
+ * MP_IOC_REPLY. A call cut short by a signal or the timeout is gone: a
+ * late reply to it fails with ENOENT and never reaches a later call. If
+ * the server ends (or the mailbox is removed) before replying, the call
+ * fails with ECONNRESET (EIDRM).
+ */
+struct mp_call_args {
+	__s32 to;
+	__u32 msgflg;
+	__u64 flags;
+	__u64 req;
+	__u64 req_size;
+	__u64 reply;
+	__u64 reply_size;
+	__u32 priority;
+	__u32 __pad;
+	__u64 timeout_ns;
+	__u64 hdr;
+	__u32 hdr_size;
+	__u32 __pad2;
+	__u64 __reserved[2];
+};
+
+/* struct mp_reply_args.flags */
+#define MP_REPLY_RECV_INBOX	_BITULL(0)	/* then receive, from the inbox */
+#define MP_REPLY_RECV_MAILBOX	_BITULL(1)	/* then receive, from a mailbox */
+#define MP_REPLY_ALL		(MP_REPLY_RECV_INBOX | MP_REPLY_RECV_MAILBOX)
+
+/**
+ * struct mp_reply_args - answer a call, maybe wait for the next
+ * @call_id: from the request's header; 0 to answer nothing and only
+ *	receive (a server's first request)
+ * @flags: MP_REPLY_* bits: at most one of the two
+ * @msgp: user pointer to the reply: a long type (> 0), then the body
+ * @msgsz: reply body length
+ * @__reserved: zero
+ * @rcv: with MP_REPLY_RECV_*, the receive to do once the reply is sent,
+ *	as MP_IOC_RECV or MP_IOC_MSGRCV would
+ *
+ * MP_IOC_REPLY returns 0, or with MP_REPLY_RECV_* what the receive
+ * returns. A reply longer than the caller's room (without its
+ * MP_MSG_NOERROR) fails with E2BIG and the call stays open. Only the
+ * process that received the request may answer it (EPERM).
+ */
+struct mp_reply_args {
+	__u64 call_id;
+	__u64 flags;
+	__u64 msgp;
+	__u64 msgsz;
+	__u64 __reserved[2];
+	struct mp_msgrcv_args rcv;
+};
+
+/* struct mp_watch_args.kind and struct mp_death_note.kind */
+#define MP_WATCH_PROCESS	1	/* a process's endpoint */
+#define MP_WATCH_MAILBOX	2	/* a mailbox */
+
+/* struct mp_watch_args.flags */
+#define MP_WATCH_TO_MAILBOX	0x1	/* notify into mailbox @notify */
+#define MP_WATCH_CANCEL		0x2	/* remove the watch instead */
+
+/**
+ * struct mp_watch_args - be told when a peer goes away (MP_IOC_WATCH)
+ * @kind: MP_WATCH_PROCESS or MP_WATCH_MAILBOX
+ * @target: the pid or mailbox ID to watch
+ * @notify: with MP_WATCH_TO_MAILBOX, the mailbox the note is sent to;
+ *	else the note goes to the caller's inbox
+ * @flags: MP_WATCH_* bits
+ * @type: the note's message type (> 0)
+ * @cookie: echoed in the note
+ * @__reserved: zero
+ *
+ * When the target goes away, one message of type @type whose body is a
+ * &struct mp_death_note is sent, exactly once; its sender pid is 0 (the
+ * kernel). A watch ends when it fires, or when the watcher ends.
+ */
+struct mp_watch_args {
+	__u32 kind;
+	__s32 target;
+	__s32 notify;
+	__u32 flags;
+	__s64 type;
+	__u64 cookie;
+	__u64 __reserved[2];
+};
+
+/* struct mp_death_note.reason */
+#define MP_GONE_EXIT		1	/* the process ended (closed the device) */
+#define MP_GONE_REMOVED		2	/* the mailbox was removed (IPC_RMID) */
+#define MP_GONE_OWNER_EXIT	3	/* the mailbox's owning process ended */
+
+/**
+ * struct mp_death_note - the body of a peer-death notification
+ * @kind: MP_WATCH_PROCESS or MP_WATCH_MAILBOX
+ * @target: the pid or mailbox ID that went away
+ * @reason: MP_GONE_*
+ * @__pad: zero
+ * @cookie: the watch's cookie
+ * @__reserved: zero
+ */
+struct mp_death_note {
+	__u32 kind;
+	__s32 target;
+	__u32 reason;
+	__u32 __pad;
+	__u64 cookie;
+	__u64 __reserved[2];
+};
 
 #define MP_IOC_MAGIC		0xB8
 
@@ -406,5 +659,13 @@ struct mp_mbox_fd_args {
 #define MP_IOC_MSGRCV		_IOW(MP_IOC_MAGIC, 0x12, struct mp_msgrcv_args)
 #define MP_IOC_MSGCTL		_IOW(MP_IOC_MAGIC, 0x13, struct mp_msgctl_args)
 #define MP_IOC_MBOX_FD		_IOW(MP_IOC_MAGIC, 0x14, struct mp_mbox_fd_args)
+#define MP_IOC_SEND		_IOW(MP_IOC_MAGIC, 0x20, struct mp_msgsnd_args)
+#define MP_IOC_RECV		_IOW(MP_IOC_MAGIC, 0x21, struct mp_msgrcv_args)
+#define MP_IOC_LINK		_IOW(MP_IOC_MAGIC, 0x22, struct mp_link_args)
+#define MP_IOC_LINKS		_IOWR(MP_IOC_MAGIC, 0x23, struct mp_links_args)
+#define MP_IOC_NAME		_IOWR(MP_IOC_MAGIC, 0x24, struct mp_name_args)
+#define MP_IOC_CALL		_IOW(MP_IOC_MAGIC, 0x25, struct mp_call_args)
+#define MP_IOC_REPLY		_IOW(MP_IOC_MAGIC, 0x26, struct mp_reply_args)
+#define MP_IOC_WATCH		_IOW(MP_IOC_MAGIC, 0x27, struct mp_watch_args)
 
 #endif /* _UAPI_LINUX_MSGPASS_H */

@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgpass call and reply, as QNX message passing has them: one ioctl
+ * sends a request and waits for its reply; one answers a request and may
+ * wait for the next.
+ *
+ * A call is a request message that carries a &struct mp_call. The server
+ * receives it like any message (from its inbox, or from a mailbox used
+ * as a port) and learns its call ID; from then on the call is on the
+ * server endpoint's list of calls it owes a reply to. The reply goes
+ * straight to the call, never through a queue, so it reaches exactly
+ * the caller that is waiting for it.
+ *
+ * A call ID is the xarray index in its low 32 bits and a generation
+ * number above, so a late reply to a call that was given up (signal,
+ * timeout) finds nothing, even when the index is in use again.
+ *
+ *   caller                    server
+ *   MP_IOC_CALL: PENDING
+ *     request -> queue
+ *                             receive: TAKEN, on server->calls
+ *                             MP_IOC_REPLY: REPLIED, reply -> call
+ *   wakes, copies the reply
+ *
+ * A request freed before a server took it (queue removed, server gone)
+ * fails the call; a server that ends fails the calls it had taken.
+ */
+#include <linux/ipc.h>
+#include <linux/msg.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
+#include "msgpass.h"
+
+enum mp_call_state {
+	MP_CALL_PENDING,	/* request sent, not yet taken */
+	MP_CALL_TAKEN,		/* a server has it */
+	MP_CALL_REPLIED,	/* the reply is there */
+	MP_CALL_FAILED,		/* @err says why */
+	MP_CALL_ABANDONED,	/* the caller gave up */
+};
+
+/**
+ * struct mp_call - a call in progress
+ * @ref: the caller's, and the request message's while it carries it
+ * @id: the call ID
+ * @state: enum mp_call_state, under mp_calls_lock
+ * @err: why it failed
+ * @wait: the caller sleeps here
+ * @reply: the reply, once there
+ * @reply_room: the caller's room for the reply body
+ * @noerror: the caller takes a cut reply
+ * @lost_err: what the caller gets if the request is freed untaken
+ * @server: the endpoint that took it (no reference: it drops its calls
+ *	before it goes)
+ * @server_node: in &mp_endpoint.calls
+ */
+struct mp_call {
+	refcount_t ref;
+	u64 id;
+	enum mp_call_state state;
+	int err;
+	wait_queue_head_t wait;
+	struct mp_msg *reply;
+	size_t reply_room;
+	bool noerror;
+	int lost_err;
+	struct mp_endpoint *server;
+	struct list_head server_node;
+};
+
+static DEFINE_SPINLOCK(mp_calls_lock);
+static DEFINE_XARRAY_ALLOC(mp_calls);
+static u32 mp_calls_next;
+static atomic64_t mp_calls_gen;
+
+static void mp_call_put(struct mp_call *call)
+{
+	if (refcount_dec_and_test(&call->ref)) {
+		if (call->reply)
+			mp_msg_put(call->reply);
+		kfree(call);
+	}
+}
+
+/**
+ * mp_call_id() - the ID a server answers a call with
+ * @call: the call
+ *
+ * Context: Any context.
+ * Return: the call ID.
+ */
+u64 mp_call_id(const struct mp_call *call)
+{
+	return call->id;
+}
+
+static void mp_call_finish(struct mp_call *call, enum mp_call_state state, int err)
+{
+	lockdep_assert_held(&mp_calls_lock);
+	if (call->state == MP_CALL_TAKEN)
+		list_del_init(&call->server_node);
+	call->state = state;
+	call->err = err;
+	wake_up(&call->wait);
+}
+
+/**
+ * mp_call_taken() - a server received a call's request
+ * @msg: the request, still carrying its call
+ * @ep: the server
+ *
+ * Context: Process context; takes mp_calls_lock.
+ */
+void mp_call_taken(struct mp_msg *msg, struct mp_endpoint *ep)
+{
+	struct mp_call *call = msg->call;
+
+	spin_lock(&mp_calls_lock);
+	msg->call = NULL;
+	if (call->state == MP_CALL_PENDING) {
+		call->state = MP_CALL_TAKEN;
+		call->server = ep;
+		list_add(&call->server_node, &ep->calls);
+	}
+	spin_unlock(&mp_calls_lock);
+	mp_call_put(call);
+}
+
+/**
+ * mp_call_msg_freed() - a call's request is freed without being taken
+ * @msg: the request
+ *
+ * Context: Any context but hard interrupts; takes mp_calls_lock.
+ */
+void mp_call_msg_freed(struct mp_msg *msg)
+{
+	struct mp_call *call = msg->call;
+
+	spin_lock(&mp_calls_lock);
+	msg->call = NULL;
+	if (call->state == MP_CALL_PENDING)
+		mp_call_finish(call, MP_CALL_FAILED, call->lost_err);
+	spin_unlock(&mp_calls_lock);
+	mp_call_put(call);
+}
+
+/**
+ * mp_calls_drop() - a server ends: fail the calls it owes a reply to
+ * @ep: the server's endpoint
+ *
+ * Context: Process context; takes mp_calls_lock.
+ */
+void mp_calls_drop(struct mp_endpoint *ep)
+{
+	struct mp_call *call, *tmp;
+
+	spin_lock(&mp_calls_lock);
+	list_for_each_entry_safe(call, tmp, &ep->calls, server_node)
+		mp_call_finish(call, MP_CALL_FAILED, -ECONNRESET);
+	spin_unlock(&mp_calls_lock);
+}
+
+/* Take back a request that is still queued, so that no server sees it. */
+static void mp_call_withdraw(struct mp_queue *q, struct mp_msg *msg)
+{
+	bool was_queued;
+
+	spin_lock(&q->lock);
+	was_queued = msg->queued;
+	if (was_queued)
+		mp_queue_withdraw(q, msg);
+	spin_unlock(&q->lock);
+	if (was_queued)
+		mp_msg_put(msg);
+}
+
+static bool mp_call_done(struct mp_call *call)
+{
+	return READ_ONCE(call->state) >= MP_CALL_REPLIED;
+}
+
+static int mp_call_wait(struct mp_call *call, ktime_t *deadline)
+{
+	long ret;
+
+	if (deadline) {
+		ktime_t left = ktime_sub(*deadline, ktime_get());
+
+		if (ktime_to_ns(left) < 0)
+			left = 0;
+		ret = wait_event_interruptible_hrtimeout(call->wait,
+							 mp_call_done(call), left);
+		if (ret == -ETIME)
+			return -ETIMEDOUT;
+	} else {
+		ret = wait_event_interruptible(call->wait, mp_call_done(call));
+	}
+	/* Never restarted: a restarted call would send its request again. */
+	return ret == -ERESTARTSYS ? -EINTR : ret;
+}
+
+long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
+{
+	struct mp_msgsnd_args sa = { };
+	struct mp_endpoint *to = NULL;
+	struct mp_mailbox *mb = NULL;
+	struct mp_msgrcv_args ra = { };
+	struct mp_select sel = { };
+	struct mp_call_args a;
+	struct mp_msg *msg, *reply;
+	ktime_t deadline_buf;
+	struct mp_queue *q;
+	struct mp_call *call;
+	ktime_t *deadline;
+	long mtype, ret;
+	u32 idx;
+
+	if (usize < sizeof(a))
+		return -EINVAL;
+	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	if (ret)
+		return ret;
+	if ((a.flags & ~MP_CALL_ALL) || a.__pad || a.__pad2 ||
+	    (a.msgflg & ~MSG_NOERROR) || a.priority > MP_PRIO_MAX ||
+	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+		return -EINVAL;
+	if ((a.hdr && a.hdr_size < sizeof(struct mp_msghdr)) || (!a.hdr && a.hdr_size))
+		return -EINVAL;
+	if ((long)a.req_size < 0 || (long)a.reply_size < 0 ||
+	    a.req_size > READ_ONCE(mp_max_msg_size) || a.to <= 0)
+		return -EINVAL;
+	if (get_user(mtype, (long __user *)u64_to_user_ptr(a.req)))
+		return -EFAULT;
+	if (mtype < 1)
+		return -EINVAL;
+	deadline = mp_deadline(&deadline_buf, a.flags & MP_CALL_TIMEOUT, a.timeout_ns);
+
+	if (a.flags & MP_CALL_MAILBOX) {
+		mb = mp_mailbox_get(a.to);
+		if (!mb)
+			return -EINVAL;
+		ret = -EACCES;
+		if (!mp_mailbox_perm(mb, 0222))
+			goto out;
+		ret = -EINVAL;
+		if (mb->kind == MP_KIND_BROADCAST)
+			goto out;
+		q = &mb->queue;
+	} else {
+		to = mp_endpoint_get_by_vnr(a.to);
+		if (!to)
+			return -ESRCH;
+		q = &to->inbox;
+	}
+
+	sa.msgp = a.req;
+	sa.msgsz = a.req_size;
+	sa.priority = a.priority;
+	msg = mp_msg_build(&sa, mtype, mb ? READ_ONCE(mb->queue.msg_max) :
+			   READ_ONCE(mp_max_msg_size));
+	if (IS_ERR(msg)) {
+		ret = PTR_ERR(msg);
+		goto out;
+	}
+
+	ret = -ENOMEM;
+	call = kzalloc(sizeof(*call), GFP_KERNEL_ACCOUNT);
+	if (!call) {
+		mp_msg_put(msg);
+		goto out;
+	}
+	refcount_set(&call->ref, 2);
+	init_waitqueue_head(&call->wait);
+	INIT_LIST_HEAD(&call->server_node);
+	call->reply_room = a.reply_size;
+	call->noerror = a.msgflg & MSG_NOERROR;
+	call->lost_err = mb ? -EIDRM : -ECONNRESET;
+	ret = xa_alloc_cyclic(&mp_calls, &idx, call, xa_limit_32b, &mp_calls_next,
+			      GFP_KERNEL);
+	if (ret < 0) {
+		kfree(call);
+		mp_msg_put(msg);
+		goto out;
+	}
+	call->id = (u64)atomic64_inc_return(&mp_calls_gen) << 32 | idx;
+	msg->call = call;
+
+	/* Keep the request, to take it back if the caller gives up. */
+	refcount_inc(&msg->ref);
+	if (mb)
+		ret = mp_queue_send(q, msg, false, false, deadline);
+	else
+		ret = mp_inbox_send(to, msg, false, false, deadline);
+	if (!ret)
+		ret = mp_call_wait(call, deadline);
+
+	spin_lock(&mp_calls_lock);
+	xa_erase(&mp_calls, idx);
+	reply = NULL;
+	if (call->state == MP_CALL_REPLIED) {
+		reply = call->reply;
+		call->reply = NULL;
+		ret = 0;
+	} else if (call->state == MP_CALL_FAILED) {
+		ret = call->err;
+	} else {
+		/* A signal or the deadline: the call is given up. */
+		mp_call_finish(call, MP_CALL_ABANDONED, ret);
+	}
+	spin_unlock(&mp_calls_lock);
+
+	if (call->state == MP_CALL_ABANDONED)
+		mp_call_withdraw(q, msg);
+	mp_msg_put(msg);
+	mp_call_put(call);
+	if (!reply)
+		goto out;
+
+	ra.id = mb ? a.to : pid_vnr(task_tgid(current));
+	ra.msgp = a.reply;
+	ra.msgsz = a.reply_size;
+	ra.hdr = a.hdr;
+	ra.hdr_size = a.hdr_size;
+	ret = mp_msg_deliver(&ra, NULL, reply, &sel, 0, ep);
+out:
+	if (mb)
+		mp_mailbox_put(mb);
+	if (to)
+		mp_endpoint_put(to);
+	return ret;
+}
+
+long mp_ioctl_reply(struct mp_endpoint *ep, void __user *uarg, size_t usize)
+{
+	struct mp_msgsnd_args sa = { };
+	struct mp_reply_args a;
+	ktime_t deadline_buf;
+	struct mp_select sel;
+	struct mp_call *call;
+	struct mp_msg *msg;
+	long mtype, ret;
+
+	if (usize < sizeof(a))
+		return -EINVAL;
+	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	if (ret)
+		return ret;
+	if ((a.flags & ~MP_REPLY_ALL) || hweight64(a.flags) > 1 ||
+	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+		return -EINVAL;
+	if ((long)a.msgsz < 0 || a.msgsz > READ_ONCE(mp_max_msg_size))
+		return -EINVAL;
+	if (a.flags) {
+		ret = mp_recv_args_check(&a.rcv, &sel, &deadline_buf);
+		if (ret)
+			return ret;
+	}
+	/* Call ID 0: nothing to answer yet, only the receive (a server's first). */
+	if (!a.call_id) {
+		if (!a.flags)
+			return -EINVAL;
+		goto receive;
+	}
+	if (get_user(mtype, (long __user *)u64_to_user_ptr(a.msgp)))
+		return -EFAULT;
+	if (mtype < 1)
+		return -EINVAL;
+
+	spin_lock(&mp_calls_lock);
+	call = xa_load(&mp_calls, (u32)a.call_id);
+	if (!call || call->id != a.call_id || call->state != MP_CALL_TAKEN)
+		ret = -ENOENT;
+	else if (call->server != ep)
+		ret = -EPERM;
+	else if (a.msgsz > call->reply_room && !call->noerror)
+		ret = -E2BIG;
+	else
+		refcount_inc(&call->ref);
+	spin_unlock(&mp_calls_lock);
+	if (ret)
+		return ret;
+
+	sa.msgp = a.msgp;
+	sa.msgsz = a.msgsz;
+	msg = mp_msg_build(&sa, mtype, READ_ONCE(mp_max_msg_size));
+	if (IS_ERR(msg)) {
+		mp_call_put(call);
+		return PTR_ERR(msg);
+	}
+
+	spin_lock(&mp_calls_lock);
+	if (call->state == MP_CALL_TAKEN) {
+		call->reply = msg;
+		msg = NULL;
+		mp_call_finish(call, MP_CALL_REPLIED, 0);
+	}
+	spin_unlock(&mp_calls_lock);
+	mp_call_put(call);
+	if (msg) {
+		/* The caller gave up while the reply was being made. */
+		mp_msg_put(msg);
+		return -ENOENT;
+	}
+
+receive:
+	if (a.flags & MP_REPLY_RECV_INBOX)
+		return mp_inbox_receive(ep, &a.rcv, &sel);
+	if (a.flags & MP_REPLY_RECV_MAILBOX)
+		return mp_mailbox_receive(ep, &a.rcv, &sel);
+	return 0;
+}
+
+/**
+ * mp_call_exit() - module unload: no call can be left
+ *
+ * Context: Module exit.
+ */
+void mp_call_exit(void)
+{
+	WARN_ON(!xa_empty(&mp_calls));
+	xa_destroy(&mp_calls);
+}
