@@ -52,6 +52,7 @@ enum mp_call_state {
  * @wait: the caller sleeps here
  * @reply: the reply, once there
  * @reply_room: the caller's room for the reply body
+ * @reply_fd_room: the caller's room for descriptors in the reply
  * @noerror: the caller takes a cut reply
  * @lost_err: what the caller gets if the request is freed untaken
  * @server: the endpoint that took it (no reference: it drops its calls
@@ -66,6 +67,7 @@ struct mp_call {
 	wait_queue_head_t wait;
 	struct mp_msg *reply;
 	size_t reply_room;
+	u32 reply_fd_room;
 	bool noerror;
 	int lost_err;
 	struct mp_endpoint *server;
@@ -224,9 +226,10 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
-	if ((a.flags & ~MP_CALL_ALL) || a.__pad || a.__pad2 ||
+	if ((a.flags & ~MP_CALL_ALL) || a.__pad || a.__pad2 || a.__reserved ||
 	    (a.msgflg & ~MSG_NOERROR) || a.priority > MP_PRIO_MAX ||
-	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+	    a.nr_req_fds > MP_FDS_MAX || (a.nr_req_fds && !a.req_fds) ||
+	    (a.reply_fd_room && !a.reply_fds))
 		return -EINVAL;
 	if ((a.hdr && a.hdr_size < sizeof(struct mp_msghdr)) || (!a.hdr && a.hdr_size))
 		return -EINVAL;
@@ -260,6 +263,8 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	sa.msgp = a.req;
 	sa.msgsz = a.req_size;
 	sa.priority = a.priority;
+	sa.fds = a.req_fds;
+	sa.nr_fds = a.nr_req_fds;
 	msg = mp_msg_build(&sa, mtype, mb ? READ_ONCE(mb->queue.msg_max) :
 			   READ_ONCE(mp_max_msg_size));
 	if (IS_ERR(msg)) {
@@ -277,6 +282,7 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	init_waitqueue_head(&call->wait);
 	INIT_LIST_HEAD(&call->server_node);
 	call->reply_room = a.reply_size;
+	call->reply_fd_room = a.reply_fd_room;
 	call->noerror = a.msgflg & MSG_NOERROR;
 	call->lost_err = mb ? -EIDRM : -ECONNRESET;
 	ret = xa_alloc_cyclic(&mp_calls, &idx, call, xa_limit_32b, &mp_calls_next,
@@ -325,6 +331,8 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	ra.msgsz = a.reply_size;
 	ra.hdr = a.hdr;
 	ra.hdr_size = a.hdr_size;
+	ra.fds = a.reply_fds;
+	ra.fd_room = a.reply_fd_room;
 	ret = mp_msg_deliver(&ra, NULL, reply, &sel, 0, ep);
 out:
 	if (mb)
@@ -349,8 +357,8 @@ long mp_ioctl_reply(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
-	if ((a.flags & ~MP_REPLY_ALL) || hweight64(a.flags) > 1 ||
-	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+	if ((a.flags & ~MP_REPLY_ALL) || hweight64(a.flags) > 1 || a.__pad ||
+	    a.nr_fds > MP_FDS_MAX || (a.nr_fds && !a.fds))
 		return -EINVAL;
 	if ((long)a.msgsz < 0 || a.msgsz > READ_ONCE(mp_max_msg_size))
 		return -EINVAL;
@@ -378,6 +386,8 @@ long mp_ioctl_reply(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		ret = -EPERM;
 	else if (a.msgsz > call->reply_room && !call->noerror)
 		ret = -E2BIG;
+	else if (a.nr_fds > call->reply_fd_room)
+		ret = -ENOBUFS;
 	else
 		refcount_inc(&call->ref);
 	spin_unlock(&mp_calls_lock);
@@ -386,6 +396,8 @@ long mp_ioctl_reply(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 
 	sa.msgp = a.msgp;
 	sa.msgsz = a.msgsz;
+	sa.fds = a.fds;
+	sa.nr_fds = a.nr_fds;
 	msg = mp_msg_build(&sa, mtype, READ_ONCE(mp_max_msg_size));
 	if (IS_ERR(msg)) {
 		mp_call_put(call);

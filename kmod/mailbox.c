@@ -1033,6 +1033,18 @@ static const struct file_operations mp_mbox_fops = {
 	.llseek		= noop_llseek,
 };
 
+/**
+ * mp_file_is_mailbox() - is @file a mailbox descriptor?
+ * @file: an open file
+ *
+ * Context: Any context.
+ * Return: true if it is.
+ */
+bool mp_file_is_mailbox(const struct file *file)
+{
+	return file->f_op == &mp_mbox_fops;
+}
+
 long mp_ioctl_mbox_fd(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 {
 	struct mp_mbox_fd_args a;

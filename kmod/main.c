@@ -82,7 +82,7 @@ static long mp_ioctl_version(void __user *uarg, size_t usize)
 		.features = MP_FEAT_VERSION | MP_FEAT_COUNTERS |
 			    MP_FEAT_MAILBOX | MP_FEAT_BROADCAST | MP_FEAT_POLL |
 			    MP_FEAT_DIRECT | MP_FEAT_NAMES | MP_FEAT_CALL |
-			    MP_FEAT_WATCH,
+			    MP_FEAT_WATCH | MP_FEAT_FDS | MP_FEAT_BATCH,
 		.max_msg_size = READ_ONCE(mp_max_msg_size),
 	};
 
@@ -98,6 +98,7 @@ static long mp_ioctl_counters(void __user *uarg, size_t usize)
 		.mailboxes = atomic_long_read(&mp_counters.mailboxes),
 		.messages = atomic_long_read(&mp_counters.messages),
 		.bytes = atomic_long_read(&mp_counters.bytes),
+		.files = atomic_long_read(&mp_counters.files),
 	};
 
 	if (usize < offsetofend(struct mp_counters_info, endpoints))
@@ -147,6 +148,10 @@ static long mp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return mp_ioctl_reply(ep, uarg, usize);
 	if (MP_IOC_SAME(cmd, MP_IOC_WATCH))
 		return mp_ioctl_watch(ep, uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_SENDV))
+		return mp_ioctl_sendv(ep, uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_RECVV))
+		return mp_ioctl_recvv(ep, uarg, usize);
 	return -ENOTTY;
 }
 
@@ -185,6 +190,18 @@ static const struct file_operations mp_fops = {
 	.llseek		= no_llseek,
 };
 
+/**
+ * mp_file_is_msgpass() - is @file one of msgpass's own?
+ * @file: an open file
+ *
+ * Context: Any context.
+ * Return: true for /dev/msgpass and its mailbox descriptors.
+ */
+bool mp_file_is_msgpass(const struct file *file)
+{
+	return file->f_op == &mp_fops || mp_file_is_mailbox(file);
+}
+
 static struct miscdevice mp_miscdev = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "msgpass",
@@ -214,6 +231,10 @@ static int __init mp_init(void)
 	BUILD_BUG_ON(sizeof(struct mp_reply_args) % 8);
 	BUILD_BUG_ON(sizeof(struct mp_watch_args) % 8);
 	BUILD_BUG_ON(sizeof(struct mp_death_note) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_batch_msg) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_batch_args) % 8);
+	BUILD_BUG_ON(offsetof(struct mp_msgsnd_args, fds) != MP_MSGSND_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(offsetof(struct mp_msgrcv_args, fds) != MP_MSGRCV_ARGS_SIZE_VER0);
 	/* The uapi repeats System V's constants; they must agree. */
 	BUILD_BUG_ON(MP_IPC_PRIVATE != IPC_PRIVATE);
 	BUILD_BUG_ON(MP_IPC_CREAT != IPC_CREAT || MP_IPC_EXCL != IPC_EXCL);
@@ -243,6 +264,7 @@ static void __exit mp_exit(void)
 	WARN_ON(atomic_long_read(&mp_counters.endpoints));
 	WARN_ON(atomic_long_read(&mp_counters.mailboxes));
 	WARN_ON(atomic_long_read(&mp_counters.messages));
+	WARN_ON(atomic_long_read(&mp_counters.files));
 }
 
 module_init(mp_init);

@@ -4,13 +4,16 @@
  * from user space, and the per-user quota on queued bytes.
  */
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/ipc.h>
+#include <linux/net.h>
 #include <linux/msg.h>
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
+#include <net/sock.h>
 
 #include "msgpass.h"
 
@@ -159,6 +162,14 @@ static void mp_msg_free(struct mp_msg *msg)
 		atomic_long_sub(msg->len, &mp_counters.bytes);
 	}
 	atomic_long_sub(msg->len, &msg->user->bytes);
+	if (msg->files) {
+		unsigned int i;
+
+		for (i = 0; i < msg->nr_files; i++)
+			fput(msg->files[i]);
+		atomic_long_sub(msg->nr_files, &mp_counters.files);
+		kfree(msg->files);
+	}
 	if (msg->call)
 		mp_call_msg_freed(msg);
 	if (msg->link)
@@ -201,6 +212,67 @@ int mp_msg_copy_from_user(struct mp_msg *msg, const void __user *src)
 		if (copy_from_user(seg->data, src, n))
 			return -EFAULT;
 		left -= n;
+	}
+	return 0;
+}
+
+/*
+ * Files that can hold descriptors themselves could make a cycle that
+ * keeps a queue, and so the message in it, alive forever: msgpass's own
+ * files (a message in a process's inbox holding that process's device
+ * file) and Unix-domain sockets (holding anything in flight).
+ */
+static bool mp_file_may_travel(struct file *file)
+{
+	struct socket *sock;
+
+	if (mp_file_is_msgpass(file))
+		return false;
+	sock = sock_from_file(file);
+	if (sock && sock->sk && sock->sk->sk_family == AF_UNIX)
+		return false;
+	return true;
+}
+
+/**
+ * mp_msg_attach_fds() - let a message carry open files
+ * @msg: the message
+ * @ufds: user pointer to @nr descriptors
+ * @nr: how many, at most MP_FDS_MAX
+ *
+ * On failure the files taken so far stay with the message, to be
+ * dropped with it.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, -EINVAL, -EFAULT, -EBADF or -ENOMEM.
+ */
+int mp_msg_attach_fds(struct mp_msg *msg, u64 ufds, u32 nr)
+{
+	int __user *p = u64_to_user_ptr(ufds);
+	u32 i;
+
+	if (!nr)
+		return 0;
+	if (nr > MP_FDS_MAX || !ufds)
+		return -EINVAL;
+	msg->files = kcalloc(nr, sizeof(*msg->files), GFP_KERNEL_ACCOUNT);
+	if (!msg->files)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		struct file *file;
+		int fd;
+
+		if (get_user(fd, p + i))
+			return -EFAULT;
+		file = fget(fd);
+		if (!file)
+			return -EBADF;
+		if (!mp_file_may_travel(file)) {
+			fput(file);
+			return -EINVAL;
+		}
+		msg->files[msg->nr_files++] = file;
+		atomic_long_inc(&mp_counters.files);
 	}
 	return 0;
 }
@@ -330,13 +402,14 @@ int mp_send_args_from_user(struct mp_msgsnd_args *a, void __user *uarg,
 {
 	int ret;
 
-	if (usize < sizeof(*a))
+	if (usize < MP_MSGSND_ARGS_SIZE_VER0)
 		return -EINVAL;
 	ret = copy_struct_from_user(a, sizeof(*a), uarg, usize);
 	if (ret)
 		return ret;
 	if ((a->flags & ~MP_SEND_ALL) || a->priority > MP_PRIO_MAX || a->__pad ||
-	    memchr_inv(a->__reserved, 0, sizeof(a->__reserved)))
+	    a->__pad2 || memchr_inv(a->__reserved, 0, sizeof(a->__reserved)) ||
+	    a->nr_fds > MP_FDS_MAX || (a->nr_fds && !a->fds))
 		return -EINVAL;
 	if ((long)a->msgsz < 0 || a->msgsz > READ_ONCE(mp_max_msg_size) || a->id < 0)
 		return -EINVAL;
@@ -360,6 +433,7 @@ struct mp_msg *mp_msg_build(const struct mp_msgsnd_args *a, long mtype,
 			    u64 msg_max)
 {
 	struct mp_msg *msg;
+	int err;
 
 	if (a->msgsz > msg_max)
 		return ERR_PTR(-EINVAL);
@@ -369,6 +443,11 @@ struct mp_msg *mp_msg_build(const struct mp_msgsnd_args *a, long mtype,
 	if (mp_msg_copy_from_user(msg, u64_to_user_ptr(a->msgp) + sizeof(long))) {
 		mp_msg_put(msg);
 		return ERR_PTR(-EFAULT);
+	}
+	err = mp_msg_attach_fds(msg, a->fds, a->nr_fds);
+	if (err) {
+		mp_msg_put(msg);
+		return ERR_PTR(err);
 	}
 	msg->type = mtype;
 	msg->prio = a->priority;
@@ -403,6 +482,7 @@ static int mp_select_init(struct mp_select *sel, const struct mp_msgrcv_args *a,
 	if (a->flags & MP_RECV_PEEK)
 		sel->peek = true;
 	sel->bufsz = a->msgsz;
+	sel->fd_room = a->fd_room;
 	sel->noerror = a->msgflg & MSG_NOERROR;
 	sel->nowait = a->msgflg & IPC_NOWAIT;
 	sel->deadline = mp_deadline(deadline_buf, a->flags & MP_RECV_TIMEOUT,
@@ -427,7 +507,7 @@ int mp_recv_args_from_user(struct mp_msgrcv_args *a, void __user *uarg,
 {
 	int ret;
 
-	if (usize < sizeof(*a))
+	if (usize < MP_MSGRCV_ARGS_SIZE_VER0)
 		return -EINVAL;
 	ret = copy_struct_from_user(a, sizeof(*a), uarg, usize);
 	if (ret)
@@ -447,8 +527,9 @@ int mp_recv_args_from_user(struct mp_msgrcv_args *a, void __user *uarg,
 int mp_recv_args_check(const struct mp_msgrcv_args *a, struct mp_select *sel,
 		       ktime_t *deadline_buf)
 {
-	if ((a->flags & ~MP_RECV_ALL) || a->__pad || a->__pad2 ||
-	    memchr_inv(a->__reserved, 0, sizeof(a->__reserved)))
+	if ((a->flags & ~MP_RECV_ALL) || a->__pad || a->__pad2 || a->__pad3 ||
+	    memchr_inv(a->__reserved, 0, sizeof(a->__reserved)) ||
+	    (a->fd_room && !a->fds))
 		return -EINVAL;
 	if ((a->hdr && a->hdr_size < sizeof(struct mp_msghdr)) ||
 	    (!a->hdr && a->hdr_size))
@@ -475,6 +556,7 @@ static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_ms
 			 (call_id ? MP_MSG_CALL : 0),
 		.overrun = overrun,
 		.call_id = call_id,
+		.nr_fds = msg->nr_files,
 	};
 
 	return mp_copy_struct_to_user(u64_to_user_ptr(a->hdr), a->hdr_size,
@@ -502,22 +584,58 @@ long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
 {
 	size_t n = min_t(size_t, msg->len, a->msgsz);
 	void __user *msgp = u64_to_user_ptr(a->msgp);
+	int __user *ufds = u64_to_user_ptr(a->fds);
+	unsigned int i, nfd = 0;
+	int small[8], *fds = small;
 	u64 call_id = 0;
+	long ret;
 
 	if (msg->call && !sel->peek)
 		call_id = mp_call_id(msg->call);
+
+	if (msg->nr_files > ARRAY_SIZE(small)) {
+		fds = kmalloc_array(msg->nr_files, sizeof(*fds), GFP_KERNEL);
+		if (!fds) {
+			fds = small;
+			ret = -ENOMEM;
+			goto undo;
+		}
+	}
+	/* Descriptors are reserved first, installed last. */
+	for (nfd = 0; nfd < msg->nr_files; nfd++) {
+		fds[nfd] = get_unused_fd_flags(a->flags & MP_RECV_FD_CLOEXEC ?
+					       O_CLOEXEC : 0);
+		if (fds[nfd] < 0) {
+			ret = fds[nfd];
+			goto undo;
+		}
+	}
+	ret = -EFAULT;
 	if (put_user(msg->type, (long __user *)msgp) ||
 	    mp_msg_copy_to_user(msg, msgp + sizeof(long), n) ||
-	    (a->hdr && mp_msghdr_copy_out(a, msg, n, overrun, call_id))) {
-		if (sel->peek || !q)
-			mp_msg_put(msg);
-		else
-			mp_queue_put_back(q, msg);
-		return -EFAULT;
-	}
+	    (a->hdr && mp_msghdr_copy_out(a, msg, n, overrun, call_id)) ||
+	    (nfd && copy_to_user(ufds, fds, nfd * sizeof(int))))
+		goto undo;
+
+	for (i = 0; i < nfd; i++)
+		fd_install(fds[i], get_file(msg->files[i]));
+	if (fds != small)
+		kfree(fds);
 	/* The receiver of a call request now owes its caller a reply. */
 	if (call_id)
 		mp_call_taken(msg, ep);
 	mp_msg_put(msg);
 	return n;
+
+undo:
+	/* Not delivered: a taken message goes back where it was. */
+	while (nfd)
+		put_unused_fd(fds[--nfd]);
+	if (fds != small)
+		kfree(fds);
+	if (sel->peek || !q)
+		mp_msg_put(msg);
+	else
+		mp_queue_put_back(q, msg);
+	return ret;
 }

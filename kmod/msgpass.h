@@ -91,6 +91,8 @@ extern struct mutex mp_registry_lock;
  * @link: the direct link it travels, or NULL (holds a reference)
  * @call: the call it is the request of, or NULL (holds a reference)
  * @queued: it is on its queue's list (under the queue lock)
+ * @files: open files it carries (one reference each)
+ * @nr_files: how many
  * @counted: it is in mp_counters
  * @cache: the cache it came from
  * @user: the user its bytes are charged to
@@ -114,6 +116,8 @@ struct mp_msg {
 	struct mp_call *call;
 	bool queued;
 	bool counted;
+	struct file **files;
+	unsigned int nr_files;
 	struct kmem_cache *cache;
 	struct mp_user *user;
 	struct mp_msgseg *segs;
@@ -123,6 +127,8 @@ struct mp_msg {
 struct mp_msg *mp_msg_alloc(size_t len);
 void mp_msg_put(struct mp_msg *msg);
 int mp_msg_copy_from_user(struct mp_msg *msg, const void __user *src);
+int mp_msg_attach_fds(struct mp_msg *msg, u64 ufds, u32 nr);
+bool mp_file_is_msgpass(const struct file *file);
 int mp_msg_copy_to_user(const struct mp_msg *msg, void __user *dst,
 			size_t len);
 int mp_msg_init(void);
@@ -149,9 +155,11 @@ enum mp_select_mode {
  * @deadline: CLOCK_MONOTONIC deadline, or NULL for none
  * @from_nr: only messages from this pid, in the caller's pid namespace
  *	(a direct Receive(P)), or 0 for any
+ * @fd_room: most descriptors the receiver takes
  */
 struct mp_select {
 	pid_t from_nr;
+	u32 fd_room;
 	enum mp_select_mode mode;
 	long type;
 	u32 min_prio;
@@ -437,6 +445,10 @@ int mp_inbox_send(struct mp_endpoint *to, struct mp_msg *msg, bool nowait,
 void mp_link_drop_all(struct mp_endpoint *ep);
 void mp_names_drop(struct mp_endpoint *ep);
 
+/* Batches (batch.c). */
+long mp_ioctl_sendv(struct mp_endpoint *ep, void __user *uarg, size_t usize);
+long mp_ioctl_recvv(struct mp_endpoint *ep, void __user *uarg, size_t usize);
+
 /* Call and reply (call.c). */
 struct mp_call;
 long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize);
@@ -459,6 +471,7 @@ void mp_mailbox_put(struct mp_mailbox *mb);
 bool mp_mailbox_may_receive(struct mp_mailbox *mb);
 bool mp_mailbox_perm(const struct mp_mailbox *mb, int flag);
 bool mp_mailbox_alive(int id);
+bool mp_file_is_mailbox(const struct file *file);
 long mp_mailbox_receive(struct mp_endpoint *ep, const struct mp_msgrcv_args *a,
 			const struct mp_select *sel);
 long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize);
@@ -475,12 +488,14 @@ void mp_mailbox_exit(void);
  * @mailboxes: mailboxes in existence
  * @messages: messages allocated
  * @bytes: body bytes of those messages
+ * @files: open files held by messages
  */
 struct mp_counters {
 	atomic_long_t endpoints;
 	atomic_long_t mailboxes;
 	atomic_long_t messages;
 	atomic_long_t bytes;
+	atomic_long_t files;
 };
 
 int mp_copy_struct_to_user(void __user *dst, size_t usize, const void *src,

@@ -317,6 +317,10 @@ static bool mp_queue_handoff(struct mp_queue *q, struct mp_msg *msg,
 			mp_waiter_finish(w, NULL, -E2BIG, wake_q);
 			continue;
 		}
+		if (msg->nr_files > sel->fd_room) {
+			mp_waiter_finish(w, NULL, -ENOBUFS, wake_q);
+			continue;
+		}
 		mp_queue_stamp_send(q, msg);
 		mp_waiter_finish(w, msg, 0, wake_q);
 		return true;
@@ -613,6 +617,8 @@ static struct mp_msg *mp_queue_take(struct mp_queue *q,
 		return NULL;
 	if (msg->len > sel->bufsz && !sel->noerror)
 		return ERR_PTR(-E2BIG);
+	if (msg->nr_files > sel->fd_room)
+		return ERR_PTR(-ENOBUFS);
 
 	if (sel->peek) {
 		refcount_inc(&msg->ref);

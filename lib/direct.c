@@ -28,6 +28,8 @@ int mp_send_ext(pid_t pid, const void *msgp, size_t msgsz, int msgflg,
 		a.flags = opt->flags;
 		a.priority = opt->priority;
 		a.timeout_ns = opt->timeout_ns;
+		a.fds = mp_ptr(opt->fds);
+		a.nr_fds = opt->nr_fds;
 	}
 	return __mp_ioctl(MP_IOC_SEND, &a) < 0 ? -1 : 0;
 }
@@ -53,6 +55,8 @@ static void mp_recv_fill(struct mp_msgrcv_args *a, int id, void *msgp,
 		a->flags = opt->flags;
 		a->min_priority = opt->min_priority;
 		a->timeout_ns = opt->timeout_ns;
+		a->fds = mp_ptr(opt->fds);
+		a->fd_room = opt->fd_room;
 	}
 }
 

@@ -50,6 +50,8 @@ int mp_msgsnd_ext(int msqid, const void *msgp, size_t msgsz, int msgflg,
 		a.flags = opt->flags;
 		a.priority = opt->priority;
 		a.timeout_ns = opt->timeout_ns;
+		a.fds = mp_ptr(opt->fds);
+		a.nr_fds = opt->nr_fds;
 	}
 	return __mp_ioctl(MP_IOC_MSGSND, &a) < 0 ? -1 : 0;
 }
@@ -77,6 +79,8 @@ ssize_t mp_msgrcv_ext(int msqid, void *msgp, size_t msgsz, long msgtyp,
 		a.flags = opt->flags;
 		a.min_priority = opt->min_priority;
 		a.timeout_ns = opt->timeout_ns;
+		a.fds = mp_ptr(opt->fds);
+		a.fd_room = opt->fd_room;
 	}
 	return __mp_ioctl(MP_IOC_MSGRCV, &a);
 }

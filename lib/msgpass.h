@@ -57,13 +57,17 @@ struct mp_sendopt {
 	uint64_t flags;		/* MP_SEND_SYNC, MP_SEND_TIMEOUT */
 	unsigned int priority;	/* 0 .. MP_PRIO_MAX */
 	uint64_t timeout_ns;	/* with MP_SEND_TIMEOUT; CLOCK_MONOTONIC */
+	const int *fds;		/* descriptors the message carries */
+	unsigned int nr_fds;	/* at most MP_FDS_MAX */
 };
 
 /* Options of an extended receive; NULL means none. */
 struct mp_recvopt {
-	uint64_t flags;		/* MP_RECV_TIMEOUT, _PEEK, _MIN_PRIO */
+	uint64_t flags;		/* MP_RECV_TIMEOUT, _PEEK, _MIN_PRIO, _FD_CLOEXEC */
 	unsigned int min_priority;
 	uint64_t timeout_ns;	/* with MP_RECV_TIMEOUT; CLOCK_MONOTONIC */
+	int *fds;		/* room for received descriptors... */
+	unsigned int fd_room;	/* ...this many; hdr->nr_fds says how many came */
 };
 
 int mp_msgsnd_ext(int msqid, const void *msgp, size_t msgsz, int msgflg,
@@ -160,6 +164,36 @@ int mp_watch_process(pid_t pid, long type, uint64_t cookie, int notify_msqid);
 int mp_watch_mbox(int msqid, long type, uint64_t cookie, int notify_msqid);
 int mp_unwatch_process(pid_t pid);
 int mp_unwatch_mbox(int msqid);
+
+/*
+ * Large data by reference: the @len (> 0) bytes go into a sealed memfd
+ * (no one can change them after) and the message carries only the
+ * descriptor. The receive maps it read-only and sets *@lenp; munmap() it
+ * when done. Receive: NULL and errno on failure (EBADMSG: the message is
+ * no sealed memfd).
+ */
+int mp_msgsnd_memfd(int msqid, long mtype, const void *buf, size_t len,
+		    int msgflg);
+int mp_send_memfd(pid_t pid, long mtype, const void *buf, size_t len,
+		  int msgflg);
+void *mp_msgrcv_memfd(int msqid, long msgtyp, int msgflg, size_t *lenp);
+void *mp_receive_memfd(pid_t pid, long msgtyp, int msgflg, size_t *lenp);
+
+/*
+ * Batches: up to 1024 messages in one system call. Each message is sent
+ * (received) whole or not at all; the batch stops at the first that
+ * fails. Returns how many went; the entry after them holds the error in
+ * .result. Receiving waits (unless IPC_NOWAIT) only for the first, and
+ * sets each entry's .result to its body length.
+ */
+int mp_msgsndv(int msqid, struct mp_batch_msg *msgs, unsigned int count,
+	       int msgflg);
+int mp_msgrcvv(int msqid, struct mp_batch_msg *msgs, unsigned int count,
+	       long msgtyp, int msgflg);
+int mp_sendv(pid_t pid, struct mp_batch_msg *msgs, unsigned int count,
+	     int msgflg);
+int mp_receivev(pid_t pid, struct mp_batch_msg *msgs, unsigned int count,
+		long msgtyp, int msgflg);
 
 #ifdef __cplusplus
 }

@@ -38,6 +38,11 @@
 #define MP_FEAT_NAMES		_BITULL(6)	/* MP_IOC_NAME */
 #define MP_FEAT_CALL		_BITULL(7)	/* MP_IOC_CALL/REPLY */
 #define MP_FEAT_WATCH		_BITULL(8)	/* MP_IOC_WATCH */
+#define MP_FEAT_FDS		_BITULL(9)	/* descriptors in messages */
+#define MP_FEAT_BATCH		_BITULL(10)	/* MP_IOC_SENDV/RECVV */
+
+/* Most descriptors one message carries, as SCM_RIGHTS allows. */
+#define MP_FDS_MAX		253
 
 /**
  * struct mp_version - what the loaded module speaks (MP_IOC_VERSION)
@@ -61,6 +66,7 @@ struct mp_version {
  * @mailboxes: mailboxes in existence
  * @messages: messages held (queued, or in flight to a receiver)
  * @bytes: message body bytes held
+ * @files: open files held by messages
  * @__reserved: zero
  *
  * Module-wide counts, for leak checks and monitoring: after every user is
@@ -72,7 +78,8 @@ struct mp_counters_info {
 	__u64 mailboxes;
 	__u64 messages;
 	__u64 bytes;
-	__u64 __reserved[4];
+	__u64 files;
+	__u64 __reserved[3];
 };
 
 /*
@@ -191,6 +198,17 @@ struct mp_msgget_args {
  * @timeout_ns: with MP_SEND_TIMEOUT, the longest wait, relative, on
  *	CLOCK_MONOTONIC; when it passes the call fails with ETIMEDOUT
  * @__reserved: zero
+ * @fds: user pointer to @nr_fds open file descriptors the message
+ *	carries (no payload byte is copied: the receiver gets new
+ *	descriptors for the same open files), or 0
+ * @nr_fds: at most MP_FDS_MAX
+ * @__pad2: zero
+ *
+ * A descriptor that is bad fails the send with EBADF. Descriptors that
+ * could carry descriptors themselves, /dev/msgpass and its mailbox
+ * descriptors and Unix-domain sockets, are refused with EINVAL: a
+ * message holding one could keep a mailbox or a process's inbox, and so
+ * itself, alive forever.
  */
 struct mp_msgsnd_args {
 	__s32 id;
@@ -202,14 +220,20 @@ struct mp_msgsnd_args {
 	__u32 __pad;
 	__u64 timeout_ns;
 	__u64 __reserved[2];
+	__u64 fds;
+	__u32 nr_fds;
+	__u32 __pad2;
 };
+
+#define MP_MSGSND_ARGS_SIZE_VER0	64	/* before @fds */
 
 /* struct mp_msgrcv_args.flags */
 #define MP_RECV_TIMEOUT		_BITULL(0)	/* @timeout_ns bounds the wait */
 #define MP_RECV_PEEK		_BITULL(1)	/* copy it, leave it queued */
 #define MP_RECV_MIN_PRIO	_BITULL(2)	/* only priority >= @min_priority */
+#define MP_RECV_FD_CLOEXEC	_BITULL(3)	/* received descriptors O_CLOEXEC */
 #define MP_RECV_ALL		(MP_RECV_TIMEOUT | MP_RECV_PEEK | \
-				 MP_RECV_MIN_PRIO)
+				 MP_RECV_MIN_PRIO | MP_RECV_FD_CLOEXEC)
 
 /* struct mp_msghdr.flags */
 #define MP_MSG_CALL		0x4	/* a call: answer it with MP_IOC_REPLY */
@@ -233,7 +257,8 @@ struct mp_msgsnd_args {
  * @overrun: broadcast: messages this subscriber lost, before this one,
  *	to a lossy mailbox that was full
  * @call_id: with MP_MSG_CALL, what MP_IOC_REPLY answers
- * @__reserved: zero
+ * @nr_fds: descriptors it carried (installed in the receiver's @fds)
+ * @__pad2: zero
  *
  * The kernel stamps every field; none is taken from the sender.
  */
@@ -250,7 +275,8 @@ struct mp_msghdr {
 	__u32 __pad;
 	__u64 overrun;
 	__u64 call_id;
-	__u64 __reserved[1];
+	__u32 nr_fds;
+	__u32 __pad2;
 };
 
 /**
@@ -273,6 +299,15 @@ struct mp_msghdr {
  * @hdr_size: sizeof(struct mp_msghdr) as the caller knows it
  * @__pad2: zero
  * @__reserved: zero
+ * @fds: user pointer to room for @fd_room descriptors, or 0
+ * @fd_room: how many; a message carrying more is not taken: the receive
+ *	fails with ENOBUFS and the message stays queued
+ * @__pad3: zero
+ *
+ * A message's descriptors are installed in the receiver (O_CLOEXEC with
+ * MP_RECV_FD_CLOEXEC) only once everything else is copied out; when the
+ * descriptor table is full the receive fails with EMFILE and the message
+ * stays queued.
  *
  * Messages are taken highest priority first, in send order within a
  * priority; the type selection applies within that order. Returns the
@@ -292,7 +327,12 @@ struct mp_msgrcv_args {
 	__u32 hdr_size;
 	__u32 __pad2;
 	__u64 __reserved[2];
+	__u64 fds;
+	__u32 fd_room;
+	__u32 __pad3;
 };
+
+#define MP_MSGRCV_ARGS_SIZE_VER0	88	/* before @fds */
 
 /*
  * msgpass's own msgctl commands, beyond System V's (clear of System V's
@@ -538,6 +578,10 @@ struct mp_name_args {
  * @hdr: user pointer to a &struct mp_msghdr for the reply, or 0
  * @hdr_size: its size
  * @__pad2: zero
+ * @req_fds: user pointer to descriptors the request carries, or 0
+ * @nr_req_fds: how many (at most MP_FDS_MAX)
+ * @reply_fd_room: room for descriptors the reply carries
+ * @reply_fds: user pointer to that room, or 0
  * @__reserved: zero
  *
  * Returns the reply's body length. The server receives the request with
@@ -561,7 +605,11 @@ struct mp_call_args {
 	__u64 hdr;
 	__u32 hdr_size;
 	__u32 __pad2;
-	__u64 __reserved[2];
+	__u64 req_fds;
+	__u32 nr_req_fds;
+	__u32 reply_fd_room;
+	__u64 reply_fds;
+	__u64 __reserved;
 };
 
 /* struct mp_reply_args.flags */
@@ -576,7 +624,10 @@ struct mp_call_args {
  * @flags: MP_REPLY_* bits: at most one of the two
  * @msgp: user pointer to the reply: a long type (> 0), then the body
  * @msgsz: reply body length
- * @__reserved: zero
+ * @fds: user pointer to descriptors the reply carries, or 0
+ * @nr_fds: how many; more than the caller has room for fails with
+ *	ENOBUFS and the call stays open
+ * @__pad: zero
  * @rcv: with MP_REPLY_RECV_*, the receive to do once the reply is sent,
  *	as MP_IOC_RECV or MP_IOC_MSGRCV would
  *
@@ -590,7 +641,9 @@ struct mp_reply_args {
 	__u64 flags;
 	__u64 msgp;
 	__u64 msgsz;
-	__u64 __reserved[2];
+	__u64 fds;
+	__u32 nr_fds;
+	__u32 __pad;
 	struct mp_msgrcv_args rcv;
 };
 
@@ -650,6 +703,59 @@ struct mp_death_note {
 	__u64 __reserved[2];
 };
 
+/**
+ * struct mp_batch_msg - one message of a batch
+ * @msgp: user pointer to a System V message (a long type, then the body)
+ * @msgsz: send: its body length; receive: room for the body
+ * @priority: send: its priority
+ * @__pad: zero
+ * @result: out: send: 0, or the negative errno of the first that failed;
+ *	receive: body bytes received, or the negative errno
+ * @__reserved: zero
+ */
+struct mp_batch_msg {
+	__u64 msgp;
+	__u64 msgsz;
+	__u32 priority;
+	__u32 __pad;
+	__s64 result;
+	__u64 __reserved[2];
+};
+
+/* struct mp_batch_args.flags */
+#define MP_BATCH_INBOX		_BITULL(0)	/* @id is a pid: direct */
+#define MP_BATCH_ALL		MP_BATCH_INBOX
+
+/**
+ * struct mp_batch_args - many messages, one system call
+ * @id: mailbox ID, or with MP_BATCH_INBOX the receiving process's pid
+ *	(send) or the sending process's pid or MP_ANY (receive)
+ * @msgflg: send: MP_IPC_NOWAIT; receive: MP_IPC_NOWAIT, MP_MSG_NOERROR,
+ *	MP_MSG_EXCEPT
+ * @flags: MP_BATCH_* bits
+ * @msgs: user pointer to an array of &struct mp_batch_msg
+ * @count: entries in it
+ * @msg_size: sizeof(struct mp_batch_msg) as the caller knows it
+ * @msgtyp: receive: the System V type selection, for every message
+ * @__reserved: zero
+ *
+ * MP_IOC_SENDV sends the messages in order, each whole or not at all,
+ * and stops at the first that fails; MP_IOC_RECVV receives up to @count,
+ * waiting (unless MP_IPC_NOWAIT) only for the first. Each returns how
+ * many went; the entry after the last that went holds its error in
+ * @result. When none went, the call fails with that error.
+ */
+struct mp_batch_args {
+	__s32 id;
+	__u32 msgflg;
+	__u64 flags;
+	__u64 msgs;
+	__u32 count;
+	__u32 msg_size;
+	__s64 msgtyp;
+	__u64 __reserved[2];
+};
+
 #define MP_IOC_MAGIC		0xB8
 
 #define MP_IOC_VERSION		_IOR(MP_IOC_MAGIC, 0x00, struct mp_version)
@@ -667,5 +773,7 @@ struct mp_death_note {
 #define MP_IOC_CALL		_IOW(MP_IOC_MAGIC, 0x25, struct mp_call_args)
 #define MP_IOC_REPLY		_IOW(MP_IOC_MAGIC, 0x26, struct mp_reply_args)
 #define MP_IOC_WATCH		_IOW(MP_IOC_MAGIC, 0x27, struct mp_watch_args)
+#define MP_IOC_SENDV		_IOW(MP_IOC_MAGIC, 0x28, struct mp_batch_args)
+#define MP_IOC_RECVV		_IOW(MP_IOC_MAGIC, 0x29, struct mp_batch_args)
 
 #endif /* _UAPI_LINUX_MSGPASS_H */

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msgpass batches: many messages sent or received in one ioctl, as
+ * sendmmsg()/recvmmsg() do for sockets. Each message goes through the
+ * same path as a single send or receive, so each is whole or not at all;
+ * the batch stops at the first that fails and reports how many went.
+ */
+#include <linux/ipc.h>
+#include <linux/msg.h>
+#include <linux/uaccess.h>
+
+#include "msgpass.h"
+
+#define MP_BATCH_MAX	1024
+
+static int mp_batch_args_from_user(struct mp_batch_args *a, void __user *uarg,
+				   size_t usize)
+{
+	int ret;
+
+	if (usize < sizeof(*a))
+		return -EINVAL;
+	ret = copy_struct_from_user(a, sizeof(*a), uarg, usize);
+	if (ret)
+		return ret;
+	if ((a->flags & ~MP_BATCH_ALL) || !a->count || a->count > MP_BATCH_MAX ||
+	    a->msg_size < sizeof(struct mp_batch_msg) || !a->msgs ||
+	    memchr_inv(a->__reserved, 0, sizeof(a->__reserved)))
+		return -EINVAL;
+	if (a->id < 0)
+		return -EINVAL;
+	return 0;
+}
+
+static void __user *mp_batch_entry(const struct mp_batch_args *a, u32 i)
+{
+	return u64_to_user_ptr(a->msgs) + (u64)i * a->msg_size;
+}
+
+static int mp_batch_msg_from_user(struct mp_batch_msg *m,
+				  const struct mp_batch_args *a, u32 i)
+{
+	int ret;
+
+	ret = copy_struct_from_user(m, sizeof(*m), mp_batch_entry(a, i), a->msg_size);
+	if (ret)
+		return ret;
+	if (m->__pad || memchr_inv(m->__reserved, 0, sizeof(m->__reserved)))
+		return -EINVAL;
+	return 0;
+}
+
+/* Tell the caller why entry @i did not go. */
+static void mp_batch_fail(const struct mp_batch_args *a, u32 i, long err)
+{
+	struct mp_batch_msg __user *m = mp_batch_entry(a, i);
+
+	if (put_user(err, &m->result))
+		return;	/* the count returned still says how many went */
+}
+
+static long mp_batch_send_one(struct mp_endpoint *to, struct mp_mailbox *mb,
+			      const struct mp_batch_args *a,
+			      const struct mp_batch_msg *m)
+{
+	struct mp_msgsnd_args sa = {
+		.id = a->id,
+		.msgflg = a->msgflg,
+		.msgp = m->msgp,
+		.msgsz = m->msgsz,
+		.priority = m->priority,
+	};
+	struct mp_msg *msg;
+	long mtype;
+
+	if ((long)m->msgsz < 0 || m->priority > MP_PRIO_MAX)
+		return -EINVAL;
+	if (get_user(mtype, (long __user *)u64_to_user_ptr(m->msgp)))
+		return -EFAULT;
+	if (mtype < 1)
+		return -EINVAL;
+	msg = mp_msg_build(&sa, mtype, mb ? READ_ONCE(mb->queue.msg_max) :
+			   READ_ONCE(mp_max_msg_size));
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	if (mb)
+		return mp_queue_send(&mb->queue, msg, a->msgflg & IPC_NOWAIT, false, NULL);
+	return mp_inbox_send(to, msg, a->msgflg & IPC_NOWAIT, false, NULL);
+}
+
+long mp_ioctl_sendv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
+{
+	struct mp_endpoint *to = NULL;
+	struct mp_mailbox *mb = NULL;
+	struct mp_batch_args a;
+	struct mp_batch_msg m;
+	long ret;
+	u32 i;
+
+	ret = mp_batch_args_from_user(&a, uarg, usize);
+	if (ret)
+		return ret;
+	if (a.flags & MP_BATCH_INBOX) {
+		if (!a.id)
+			return -EINVAL;
+		to = mp_endpoint_get_by_vnr(a.id);
+		if (!to)
+			return -ESRCH;
+	} else {
+		mb = mp_mailbox_get(a.id);
+		if (!mb)
+			return -EINVAL;
+		if (!mp_mailbox_perm(mb, 0222)) {
+			mp_mailbox_put(mb);
+			return -EACCES;
+		}
+	}
+
+	for (i = 0; i < a.count; i++) {
+		ret = mp_batch_msg_from_user(&m, &a, i);
+		if (!ret)
+			ret = mp_batch_send_one(to, mb, &a, &m);
+		if (ret) {
+			mp_batch_fail(&a, i, ret == -ERESTARTNOHAND ? -EINTR : ret);
+			break;
+		}
+	}
+	if (mb)
+		mp_mailbox_put(mb);
+	if (to)
+		mp_endpoint_put(to);
+	return i ? i : ret;
+}
+
+long mp_ioctl_recvv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
+{
+	struct mp_msgrcv_args ra = { };
+	struct mp_batch_args a;
+	struct mp_batch_msg m;
+	struct mp_select sel;
+	ktime_t deadline_buf;
+	long ret;
+	u32 i;
+
+	ret = mp_batch_args_from_user(&a, uarg, usize);
+	if (ret)
+		return ret;
+	if (a.msgflg & MSG_COPY)
+		return -EINVAL;
+
+	for (i = 0; i < a.count; i++) {
+		ret = mp_batch_msg_from_user(&m, &a, i);
+		if (ret)
+			goto fail;
+		ra.id = a.id;
+		ra.msgp = m.msgp;
+		ra.msgsz = m.msgsz;
+		ra.msgtyp = a.msgtyp;
+		/* Only the first receive may wait. */
+		ra.msgflg = a.msgflg | (i ? IPC_NOWAIT : 0);
+		ret = mp_recv_args_check(&ra, &sel, &deadline_buf);
+		if (ret)
+			goto fail;
+		if (a.flags & MP_BATCH_INBOX)
+			ret = mp_inbox_receive(ep, &ra, &sel);
+		else
+			ret = mp_mailbox_receive(ep, &ra, &sel);
+		if (ret < 0)
+			goto fail;
+		if (put_user(ret, &((struct mp_batch_msg __user *)mp_batch_entry(&a, i))->result))
+			break;
+	}
+	return i;
+
+fail:
+	if (i && ret == -ENOMSG)
+		return i;
+	if (i)
+		mp_batch_fail(&a, i, ret == -ERESTARTNOHAND ? -EINTR : ret);
+	return i ? i : ret;
+}
