@@ -156,3 +156,8 @@ vm: all
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(BUILD)
+
+# --- msgpassctl (tools/msgpassctl.mk), benchmark (bench/bench.mk) ---------
+
+-include tools/msgpassctl.mk
+-include bench/bench.mk

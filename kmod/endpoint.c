@@ -245,4 +245,27 @@ void mp_endpoint_teardown(struct mp_endpoint *ep)
 	mp_names_drop(ep);
 	mp_endpoint_drop_mailboxes(ep);
 	mp_watch_fire_process(ep->pid);
+	mp_nl_event(MSGPASS_EVENT_ENDPOINT_GONE, -1, ep->pid, NULL, 0);
+}
+
+/**
+ * mp_endpoint_next() - walk the live endpoints in global pid order
+ * @idx: in: the first global pid number to look at; out: the one found
+ *
+ * Context: Any context; takes no lock.
+ * Return: the next endpoint with a reference, or NULL at the end.
+ */
+struct mp_endpoint *mp_endpoint_next(unsigned long *idx)
+{
+	struct mp_endpoint *ep;
+
+	rcu_read_lock();
+	for (;;) {
+		ep = xa_find(&mp_endpoints, idx, ULONG_MAX, XA_PRESENT);
+		if (!ep || kref_get_unless_zero(&ep->ref))
+			break;
+		(*idx)++;
+	}
+	rcu_read_unlock();
+	return ep;
 }

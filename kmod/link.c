@@ -434,6 +434,7 @@ static unsigned int mp_names_of(kuid_t uid)
 
 static void mp_name_free(struct mp_ep_name *n)
 {
+	mp_nl_event(MSGPASS_EVENT_NAME_RELEASED, -1, n->ep->pid, n->name, 0);
 	hash_del(&n->hnode);
 	list_del(&n->ep_node);
 	kfree(n);
@@ -499,6 +500,7 @@ long mp_ioctl_name(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		} else {
 			hash_add(mp_ep_names, &new->hnode, mp_name_hash(name));
 			list_add(&new->ep_node, &ep->names);
+			mp_nl_event(MSGPASS_EVENT_NAME_REGISTERED, -1, ep->pid, name, 0);
 			new = NULL;
 			ret = 0;
 		}
@@ -522,4 +524,85 @@ long mp_ioctl_name(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	mutex_unlock(&mp_registry_lock);
 	kfree(new);
 	return ret;
+}
+
+/**
+ * mp_endpoint_names() - the names a process holds
+ * @ep: the endpoint
+ * @fn: called for each, under mp_registry_lock; non-zero stops
+ * @data: passed to @fn
+ *
+ * Context: Process context; takes mp_registry_lock.
+ * Return: what @fn last returned.
+ */
+int mp_endpoint_names(struct mp_endpoint *ep, int (*fn)(const char *name, void *data),
+		      void *data)
+{
+	struct mp_ep_name *n;
+	int ret = 0;
+
+	mutex_lock(&mp_registry_lock);
+	list_for_each_entry(n, &ep->names, ep_node) {
+		ret = fn(n->name, data);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&mp_registry_lock);
+	return ret;
+}
+
+/**
+ * mp_links_count() - links into and out of a process
+ * @ep: the endpoint
+ * @in: set to the links into it
+ * @out: set to the links out of it
+ *
+ * Context: Process context; takes mp_endpoints_lock and queue locks.
+ */
+void mp_links_count(struct mp_endpoint *ep, u32 *in, u32 *out)
+{
+	struct mp_links_walk w = { .pid = ep->pid };
+
+	spin_lock(&ep->inbox.lock);
+	*in = ep->nr_links;
+	spin_unlock(&ep->inbox.lock);
+	mp_endpoint_for_each(mp_links_out_of, &w);
+	*out = w.total;
+}
+
+/**
+ * mp_links_walk_all() - call @fn on every link of every endpoint
+ * @fn: called under the receiver's inbox lock; non-zero stops
+ * @data: passed to @fn
+ * @skip: links to pass over first (to resume a dump)
+ *
+ * Context: Process context; takes mp_endpoints_lock and queue locks.
+ * Return: the number of links visited, @skip included.
+ */
+unsigned long mp_links_walk_all(int (*fn)(const struct mp_link_info *info, void *data),
+				void *data, unsigned long skip)
+{
+	struct mp_endpoint *ep;
+	struct mp_link_info info;
+	unsigned long idx = 0, seen = 0;
+	struct mp_link *link;
+	bool stop = false;
+
+	while (!stop && (ep = mp_endpoint_next(&idx))) {
+		spin_lock(&ep->inbox.lock);
+		list_for_each_entry(link, &ep->links, node) {
+			if (seen++ < skip)
+				continue;
+			mp_link_fill(&info, link, ep);
+			if (fn(&info, data)) {
+				seen--;
+				stop = true;
+				break;
+			}
+		}
+		spin_unlock(&ep->inbox.lock);
+		mp_endpoint_put(ep);
+		idx++;
+	}
+	return seen;
 }

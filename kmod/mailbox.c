@@ -285,6 +285,8 @@ static int mp_mailbox_create(struct mp_endpoint *ep, int key, const char *name,
 	atomic_long_inc(&mp_counters.mailboxes);
 	/* Publish: lookups find it from here on. */
 	xa_store(&mp_mailboxes, idx, mb, GFP_KERNEL);
+	mp_nl_event(MSGPASS_EVENT_MBOX_CREATED, mb->id, mb->owner,
+		    name[0] ? name : NULL, 0);
 	return mb->id;
 
 err_erase:
@@ -351,9 +353,72 @@ static void mp_mailbox_remove(struct mp_mailbox *mb, u32 reason)
 	}
 	mp_nr_mailboxes--;
 	atomic_long_dec(&mp_counters.mailboxes);
-	if (reason)
+	if (reason) {
+		mp_nl_event(MSGPASS_EVENT_MBOX_REMOVED, mb->id, NULL, NULL, reason);
 		mp_watch_fire_mailbox(mb->id, reason);
+	}
 	mp_mailbox_put(mb);
+}
+
+/**
+ * mp_mailbox_next() - walk the mailboxes in index order
+ * @idx: in: the first index to look at; out: the index found
+ *
+ * Context: Any context; takes no lock.
+ * Return: the next mailbox with a reference, or NULL at the end.
+ */
+struct mp_mailbox *mp_mailbox_next(unsigned long *idx)
+{
+	struct mp_mailbox *mb;
+
+	rcu_read_lock();
+	for (;;) {
+		mb = xa_find(&mp_mailboxes, idx, MP_ID_INDEX, XA_PRESENT);
+		if (!mb || kref_get_unless_zero(&mb->ref))
+			break;
+		(*idx)++;
+	}
+	rcu_read_unlock();
+	return mb;
+}
+
+/**
+ * mp_mailbox_get_by_name() - look a mailbox up by name
+ * @name: the name
+ *
+ * Context: Process context; takes mp_registry_lock.
+ * Return: the mailbox with a reference, or NULL.
+ */
+struct mp_mailbox *mp_mailbox_get_by_name(const char *name)
+{
+	struct mp_mailbox *mb;
+
+	mutex_lock(&mp_registry_lock);
+	mb = mp_mailbox_find_name(name);
+	if (mb)
+		kref_get(&mb->ref);
+	mutex_unlock(&mp_registry_lock);
+	return mb;
+}
+
+/**
+ * mp_mailboxes_owned_by() - how many mailboxes a process owns
+ * @pid: the process
+ *
+ * Context: Process context; takes mp_registry_lock.
+ * Return: the count.
+ */
+unsigned int mp_mailboxes_owned_by(struct pid *pid)
+{
+	struct mp_mailbox *mb;
+	unsigned int n = 0;
+	unsigned long idx;
+
+	mutex_lock(&mp_registry_lock);
+	xa_for_each(&mp_mailboxes, idx, mb)
+		n += mb->owner == pid;
+	mutex_unlock(&mp_registry_lock);
+	return n;
 }
 
 /**
@@ -616,20 +681,19 @@ static int mp_ctl_info_sysv(int cmd, void __user *buf)
 	return max_idx;
 }
 
-static int mp_ctl_info(struct mp_mailbox *mb, const struct mp_msgctl_args *a)
+/**
+ * mp_mailbox_fill_info() - all about a mailbox, as the caller sees it
+ * @mb: the mailbox
+ * @info: filled in (pids and ids in the caller's namespaces)
+ *
+ * Context: Process context; takes the queue lock.
+ */
+void mp_mailbox_fill_info(struct mp_mailbox *mb, struct mp_mbox_info *info)
 {
 	struct user_namespace *ns = current_user_ns();
 	struct mp_queue *q = &mb->queue;
-	struct mp_mbox_info *info;
-	int ret;
 
-	if (!a->buf || a->buf_size < sizeof(*info))
-		return -EINVAL;
-	if (!mp_mailbox_perm(mb, 0444))
-		return -EACCES;
-	info = kzalloc(sizeof(*info), GFP_KERNEL);
-	if (!info)
-		return -ENOMEM;
+	memset(info, 0, sizeof(*info));
 	info->id = mb->id;
 	info->key = mb->key;
 	info->kind = mb->kind;
@@ -655,7 +719,27 @@ static int mp_ctl_info(struct mp_mailbox *mb, const struct mp_msgctl_args *a)
 	info->subscribers = q->nr_subs;
 	info->waiting_senders = q->nr_senders;
 	info->waiting_receivers = q->nr_receivers;
+	info->lspid = pid_vnr(q->lspid);
+	info->lrpid = pid_vnr(q->lrpid);
+	info->stime = q->stime;
+	info->rtime = q->rtime;
+	info->ctime = mb->ctime;
 	spin_unlock(&q->lock);
+}
+
+static int mp_ctl_info(struct mp_mailbox *mb, const struct mp_msgctl_args *a)
+{
+	struct mp_mbox_info *info;
+	int ret;
+
+	if (!a->buf || a->buf_size < offsetof(struct mp_mbox_info, lspid))
+		return -EINVAL;
+	if (!mp_mailbox_perm(mb, 0444))
+		return -EACCES;
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	mp_mailbox_fill_info(mb, info);
 	ret = mp_copy_struct_to_user(u64_to_user_ptr(a->buf), a->buf_size,
 				     info, sizeof(*info));
 	kfree(info);
@@ -761,6 +845,7 @@ static int mp_ctl_set_owner(struct mp_mailbox *mb, u64 arg)
 		mb->gid = egid;
 		mb->ctime = ktime_get_real_seconds();
 		spin_unlock(&mb->queue.lock);
+		mp_nl_event(MSGPASS_EVENT_MBOX_OWNER, mb->id, to->pid, NULL, 0);
 	}
 	mutex_unlock(&mp_registry_lock);
 out:
@@ -885,12 +970,20 @@ static int mp_ctl_subscribe(struct mp_endpoint *ep, struct mp_mailbox *mb, bool 
 	return ret;
 }
 
-static int mp_ctl_remove(struct mp_mailbox *mb)
+/**
+ * mp_mailbox_remove_checked() - remove a mailbox if the caller may
+ * @mb: the mailbox
+ * @ipc_owner: CAP_IPC_OWNER is enough too (introspection's rule)
+ *
+ * Context: Process context; takes mp_registry_lock.
+ * Return: 0, -EPERM, or -EIDRM if it is gone already.
+ */
+int mp_mailbox_remove_checked(struct mp_mailbox *mb, bool ipc_owner)
 {
 	int ret = 0;
 
 	mutex_lock(&mp_registry_lock);
-	if (!mp_mailbox_may_change(mb))
+	if (!mp_mailbox_may_change(mb) && !(ipc_owner && capable(CAP_IPC_OWNER)))
 		ret = -EPERM;
 	else if (mb->queue.dead)
 		ret = -EIDRM;
@@ -976,7 +1069,7 @@ long mp_ioctl_msgctl(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		mutex_unlock(&mp_registry_lock);
 		break;
 	case IPC_RMID:
-		ret = mp_ctl_remove(mb);
+		ret = mp_mailbox_remove_checked(mb, false);
 		break;
 	case MP_CTL_INFO:
 		ret = mp_ctl_info(mb, &a);

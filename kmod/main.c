@@ -249,15 +249,26 @@ static int __init mp_init(void)
 	err = mp_msg_init();
 	if (err)
 		return err;
+	err = mp_nl_init();
+	if (err)
+		goto err_msg;
+	/* Last: from here on, user space can reach the module. */
 	err = misc_register(&mp_miscdev);
 	if (err)
-		mp_msg_exit();
+		goto err_nl;
+	return 0;
+
+err_nl:
+	mp_nl_exit();
+err_msg:
+	mp_msg_exit();
 	return err;
 }
 
 static void __exit mp_exit(void)
 {
 	misc_deregister(&mp_miscdev);
+	mp_nl_exit();
 	mp_mailbox_exit();
 	mp_call_exit();
 	mp_msg_exit();

@@ -79,6 +79,28 @@ static inline size_t mp_msg_inline(struct kmem_cache *cache)
 }
 
 /**
+ * mp_users_for_each() - call @fn with every user's queued bytes
+ * @fn: non-zero stops
+ * @data: passed to @fn
+ *
+ * Context: Any context; takes no lock.
+ * Return: what @fn last returned.
+ */
+int mp_users_for_each(int (*fn)(kuid_t uid, long bytes, void *data), void *data)
+{
+	struct mp_user *user;
+	unsigned long idx;
+	int ret = 0;
+
+	xa_for_each(&mp_users, idx, user) {
+		ret = fn(KUIDT_INIT(idx), atomic_long_read(&user->bytes), data);
+		if (ret)
+			break;
+	}
+	return ret;
+}
+
+/**
  * mp_msg_alloc() - allocate a message with room for a body
  * @len: body length in bytes
  *

@@ -132,6 +132,7 @@ bool mp_file_is_msgpass(const struct file *file);
 int mp_msg_copy_to_user(const struct mp_msg *msg, void __user *dst,
 			size_t len);
 int mp_msg_init(void);
+int mp_users_for_each(int (*fn)(kuid_t uid, long bytes, void *data), void *data);
 void mp_msg_exit(void);
 
 /* How a receiver selects messages (&mp_select.mode). */
@@ -416,6 +417,7 @@ void mp_endpoint_put(struct mp_endpoint *ep);
 bool mp_endpoint_is_current(const struct mp_endpoint *ep);
 int mp_endpoint_for_each(int (*fn)(struct mp_endpoint *ep, void *data), void *data);
 void mp_endpoint_teardown(struct mp_endpoint *ep);
+struct mp_endpoint *mp_endpoint_next(unsigned long *idx);
 
 /* Argument handling shared by every send and receive (message.c). */
 ktime_t *mp_deadline(ktime_t *buf, bool timed, u64 timeout_ns);
@@ -444,6 +446,11 @@ int mp_inbox_send(struct mp_endpoint *to, struct mp_msg *msg, bool nowait,
 		  bool sync, ktime_t *deadline);
 void mp_link_drop_all(struct mp_endpoint *ep);
 void mp_names_drop(struct mp_endpoint *ep);
+int mp_endpoint_names(struct mp_endpoint *ep, int (*fn)(const char *name, void *data),
+		      void *data);
+void mp_links_count(struct mp_endpoint *ep, u32 *in, u32 *out);
+unsigned long mp_links_walk_all(int (*fn)(const struct mp_link_info *info, void *data),
+				void *data, unsigned long skip);
 
 /* Batches (batch.c). */
 long mp_ioctl_sendv(struct mp_endpoint *ep, void __user *uarg, size_t usize);
@@ -459,6 +466,11 @@ void mp_call_msg_freed(struct mp_msg *msg);
 void mp_calls_drop(struct mp_endpoint *ep);
 void mp_call_exit(void);
 
+/* Introspection over generic netlink (netlink.c). */
+int mp_nl_init(void);
+void mp_nl_exit(void);
+void mp_nl_event(u32 event, int mbox_id, struct pid *pid, const char *name, u64 value);
+
 /* Peer death (watch.c). */
 long mp_ioctl_watch(struct mp_endpoint *ep, void __user *uarg, size_t usize);
 void mp_watch_fire_process(struct pid *pid);
@@ -472,6 +484,11 @@ bool mp_mailbox_may_receive(struct mp_mailbox *mb);
 bool mp_mailbox_perm(const struct mp_mailbox *mb, int flag);
 bool mp_mailbox_alive(int id);
 bool mp_file_is_mailbox(const struct file *file);
+void mp_mailbox_fill_info(struct mp_mailbox *mb, struct mp_mbox_info *info);
+int mp_mailbox_remove_checked(struct mp_mailbox *mb, bool ipc_owner);
+struct mp_mailbox *mp_mailbox_next(unsigned long *idx);
+struct mp_mailbox *mp_mailbox_get_by_name(const char *name);
+unsigned int mp_mailboxes_owned_by(struct pid *pid);
 long mp_mailbox_receive(struct mp_endpoint *ep, const struct mp_msgrcv_args *a,
 			const struct mp_select *sel);
 long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize);

@@ -507,6 +507,7 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 {
 	struct mp_waiter w = { .task = current };
 	struct mp_wake_list wake_q = { 0 };
+	u64 overruns = 0;
 	LIST_HEAD(done);
 	bool queued = false;
 	int ret;
@@ -538,8 +539,10 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 			ret = 0;
 			break;
 		} else if (q->lossy && !rendezvous) {
-			while (!mp_queue_has_room(q, msg->len) && q->qnum)
+			while (!mp_queue_has_room(q, msg->len) && q->qnum) {
 				mp_queue_bcast_drop_oldest(q, &done, &wake_q);
+				overruns = q->overruns;
+			}
 		}
 
 		if (rendezvous || mp_queue_room_for(q, msg)) {
@@ -577,6 +580,8 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 	if (msg)
 		mp_msg_put(msg);
 	mp_msg_put_list(&done);
+	if (overruns)
+		mp_nl_event(MSGPASS_EVENT_OVERRUN, q->id, NULL, NULL, overruns);
 	return ret;
 }
 

@@ -395,7 +395,11 @@ struct mp_msgctl_args {
  * @waiting_receivers: receivers asleep on it
  * @__pad: zero
  * @name: its name, NUL-terminated ("" for none)
- * @__reserved: zero
+ * @lspid: last sender's pid (0: none, or not visible)
+ * @lrpid: last receiver's pid
+ * @stime: wall-clock seconds of the last send (0: none yet)
+ * @rtime: of the last receive
+ * @ctime: of the last change (creation, IPC_SET, owner)
  */
 struct mp_mbox_info {
 	__s32 id;
@@ -422,7 +426,11 @@ struct mp_mbox_info {
 	__u32 waiting_receivers;
 	__u32 __pad;
 	char name[MP_NAME_MAX + 1];
-	__u64 __reserved[4];
+	__s32 lspid;
+	__s32 lrpid;
+	__u64 stime;
+	__u64 rtime;
+	__u64 ctime;
 };
 
 /**
@@ -754,6 +762,101 @@ struct mp_batch_args {
 	__u32 msg_size;
 	__s64 msgtyp;
 	__u64 __reserved[2];
+};
+
+/*
+ * Introspection: the generic-netlink family "msgpass" (spec:
+ * Documentation/netlink/msgpass.yaml in this tree). Every message
+ * carries flat MSGPASS_A_* attributes; a dump answers one message per
+ * object. Pids are in the asking process's pid namespace, user and group
+ * IDs in its user namespace. An object is listed only to those who may
+ * read it (as ipcs(1) shows System V queues); removing needs ownership or
+ * CAP_SYS_ADMIN / CAP_IPC_OWNER.
+ */
+#define MSGPASS_GENL_NAME		"msgpass"
+#define MSGPASS_GENL_VERSION		1
+#define MSGPASS_GENL_MCGRP_EVENTS	"events"
+
+enum msgpass_cmd {
+	MSGPASS_CMD_UNSPEC,
+	MSGPASS_CMD_MBOX_GET,		/* do: by ID or NAME; dump: all */
+	MSGPASS_CMD_MBOX_DEL,		/* do: by ID or NAME */
+	MSGPASS_CMD_LINK_GET,		/* dump: all, or of PID */
+	MSGPASS_CMD_ENDPOINT_GET,	/* do: by PID; dump: all */
+	MSGPASS_CMD_STATS_GET,		/* do: limits, totals, per-user use */
+	MSGPASS_CMD_EVENT,		/* multicast on "events" */
+
+	__MSGPASS_CMD_MAX,
+	MSGPASS_CMD_MAX = __MSGPASS_CMD_MAX - 1
+};
+
+/* MSGPASS_A_EVENT */
+enum msgpass_event {
+	MSGPASS_EVENT_UNSPEC,
+	MSGPASS_EVENT_MBOX_CREATED,	/* MBOX_ID, NAME?, OWNER_PID */
+	MSGPASS_EVENT_MBOX_REMOVED,	/* MBOX_ID, REASON */
+	MSGPASS_EVENT_MBOX_OWNER,	/* MBOX_ID, OWNER_PID */
+	MSGPASS_EVENT_ENDPOINT_GONE,	/* PID */
+	MSGPASS_EVENT_NAME_REGISTERED,	/* NAME, PID */
+	MSGPASS_EVENT_NAME_RELEASED,	/* NAME, PID */
+	MSGPASS_EVENT_OVERRUN,		/* MBOX_ID, OVERRUNS */
+};
+
+enum msgpass_attr {
+	MSGPASS_A_UNSPEC,
+	MSGPASS_A_MBOX_ID,		/* s32 */
+	MSGPASS_A_KEY,			/* s32 */
+	MSGPASS_A_NAME,			/* string */
+	MSGPASS_A_KIND,			/* u32: MP_KIND_* */
+	MSGPASS_A_LIFETIME,		/* u32: MP_LIFETIME_* */
+	MSGPASS_A_OWNER_PID,		/* s32 */
+	MSGPASS_A_UID,			/* u32 */
+	MSGPASS_A_GID,			/* u32 */
+	MSGPASS_A_CUID,			/* u32 */
+	MSGPASS_A_CGID,			/* u32 */
+	MSGPASS_A_MODE,			/* u32 */
+	MSGPASS_A_CAPACITY,		/* u64 (MP_UNLIMITED: none) */
+	MSGPASS_A_MAX_BYTES,		/* u64 */
+	MSGPASS_A_MSG_MAX,		/* u64 */
+	MSGPASS_A_QNUM,			/* u64 */
+	MSGPASS_A_QBYTES,		/* u64 */
+	MSGPASS_A_WAITING_SENDERS,	/* u32 */
+	MSGPASS_A_WAITING_RECEIVERS,	/* u32 */
+	MSGPASS_A_SUBSCRIBERS,		/* u32 */
+	MSGPASS_A_SENT,			/* u64 */
+	MSGPASS_A_RECEIVED,		/* u64 */
+	MSGPASS_A_OVERRUNS,		/* u64 */
+	MSGPASS_A_LSPID,		/* s32 */
+	MSGPASS_A_LRPID,		/* s32 */
+	MSGPASS_A_STIME,		/* u64: wall-clock seconds */
+	MSGPASS_A_RTIME,		/* u64 */
+	MSGPASS_A_CTIME,		/* u64 */
+	MSGPASS_A_PID,			/* s32: an endpoint */
+	MSGPASS_A_LINK_FROM,		/* s32 */
+	MSGPASS_A_LINK_TO,		/* s32 */
+	MSGPASS_A_LINK_FLAGS,		/* u32: MP_LINK_* */
+	MSGPASS_A_MBOXES_OWNED,		/* u32 */
+	MSGPASS_A_LINKS_IN,		/* u32 */
+	MSGPASS_A_LINKS_OUT,		/* u32 */
+	MSGPASS_A_LIMIT_MAX_MSG_SIZE,	/* u64 */
+	MSGPASS_A_LIMIT_MSGMAX,		/* u32 */
+	MSGPASS_A_LIMIT_MSGMNB,		/* u32 */
+	MSGPASS_A_LIMIT_MSGMNI,		/* u32 */
+	MSGPASS_A_LIMIT_USER_QUOTA,	/* u64 */
+	MSGPASS_A_LIMIT_MAX_LINKS,	/* u32 */
+	MSGPASS_A_LIMIT_NAMES_PER_USER,	/* u32 */
+	MSGPASS_A_ENDPOINTS,		/* u64: totals */
+	MSGPASS_A_MAILBOXES,		/* u64 */
+	MSGPASS_A_MESSAGES,		/* u64 */
+	MSGPASS_A_BYTES,		/* u64 */
+	MSGPASS_A_FILES,		/* u64 */
+	MSGPASS_A_USER,			/* nest: UID, BYTES (repeated) */
+	MSGPASS_A_EVENT,		/* u32: MSGPASS_EVENT_* */
+	MSGPASS_A_REASON,		/* u32: MP_GONE_* */
+	MSGPASS_A_PAD,
+
+	__MSGPASS_A_MAX,
+	MSGPASS_A_MAX = __MSGPASS_A_MAX - 1
 };
 
 #define MP_IOC_MAGIC		0xB8
