@@ -30,6 +30,7 @@ static void mp_link_free(struct kref *ref)
 
 	put_pid(link->from);
 	kfree(link);
+	atomic_long_dec(&mp_counters.links);
 }
 
 /**
@@ -102,6 +103,7 @@ static struct mp_link *mp_link_get(struct mp_endpoint *to, struct pid *from,
 	if (!new)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&new->ref);
+	atomic_long_inc(&mp_counters.links);
 	new->from = get_pid(from);
 	new->capacity = MP_UNLIMITED;
 	new->max_bytes = READ_ONCE(mp_msgmnb);

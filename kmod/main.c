@@ -99,6 +99,7 @@ static long mp_ioctl_counters(void __user *uarg, size_t usize)
 		.messages = atomic_long_read(&mp_counters.messages),
 		.bytes = atomic_long_read(&mp_counters.bytes),
 		.files = atomic_long_read(&mp_counters.files),
+		.links = atomic_long_read(&mp_counters.links),
 	};
 
 	if (usize < offsetofend(struct mp_counters_info, endpoints))
@@ -276,6 +277,7 @@ static void __exit mp_exit(void)
 	WARN_ON(atomic_long_read(&mp_counters.mailboxes));
 	WARN_ON(atomic_long_read(&mp_counters.messages));
 	WARN_ON(atomic_long_read(&mp_counters.files));
+	WARN_ON(atomic_long_read(&mp_counters.links));
 }
 
 module_init(mp_init);

@@ -506,6 +506,7 @@ void mp_mailbox_exit(void);
  * @messages: messages allocated
  * @bytes: body bytes of those messages
  * @files: open files held by messages
+ * @links: direct links in existence
  */
 struct mp_counters {
 	atomic_long_t endpoints;
@@ -513,6 +514,7 @@ struct mp_counters {
 	atomic_long_t messages;
 	atomic_long_t bytes;
 	atomic_long_t files;
+	atomic_long_t links;
 };
 
 int mp_copy_struct_to_user(void __user *dst, size_t usize, const void *src,

@@ -67,6 +67,7 @@ struct mp_version {
  * @messages: messages held (queued, or in flight to a receiver)
  * @bytes: message body bytes held
  * @files: open files held by messages
+ * @links: direct links
  * @__reserved: zero
  *
  * Module-wide counts, for leak checks and monitoring: after every user is
@@ -79,7 +80,8 @@ struct mp_counters_info {
 	__u64 messages;
 	__u64 bytes;
 	__u64 files;
-	__u64 __reserved[3];
+	__u64 links;
+	__u64 __reserved[2];
 };
 
 /*

@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A randomized ioctl fuzzer for /dev/msgpass.
+ *
+ * Several processes (one of them unprivileged), each with several
+ * threads, throw random and half-valid ioctls at the device: random
+ * command numbers and sizes, random struct contents, flags and reserved
+ * fields, bad, unmapped, read-only and kernel pointers, huge lengths, IDs
+ * of removed and foreign mailboxes, pids of strangers. Every call must
+ * return success or one of the errors the ABI documents. A per-thread
+ * timer interrupts calls that block, so the run is bounded.
+ *
+ * Afterwards every object counter (endpoints, mailboxes, messages, bytes,
+ * files, links) must be back where it started: nothing leaked.
+ *
+ * Reproducible: FUZZ_SEED=<n> (printed at the start), FUZZ_OPS=<n>
+ * operations per thread (default 3000), FUZZ_PROCS, FUZZ_THREADS.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "mp_test.h"
+
+#define MAX_IDS		64
+#define PAGE		4096
+
+struct fuzz {
+	uint64_t rng;
+	int fd;
+	int ids[MAX_IDS];
+	unsigned int nr_ids;
+	pid_t peers[8];
+	unsigned int nr_peers;
+	char *buf;		/* a writable scratch area, 4 pages */
+	char *ro;		/* a read-only page */
+	char *hole;		/* an unmapped page */
+	unsigned long ops, failures, succeeded[32];
+	long bad_errno;
+	unsigned long bad_cmd;
+};
+
+static uint64_t fz_next(struct fuzz *f)
+{
+	/* xorshift64*: fast, and the same sequence for the same seed. */
+	f->rng ^= f->rng >> 12;
+	f->rng ^= f->rng << 25;
+	f->rng ^= f->rng >> 27;
+	return f->rng * 2685821657736338717ULL;
+}
+
+static uint64_t fz_below(struct fuzz *f, uint64_t n)
+{
+	return n ? fz_next(f) % n : 0;
+}
+
+static bool fz_chance(struct fuzz *f, unsigned int percent)
+{
+	return fz_below(f, 100) < percent;
+}
+
+/* An interesting 64-bit value: boundaries, flags, sizes, garbage. */
+static uint64_t fz_value(struct fuzz *f)
+{
+	static const uint64_t v[] = {
+		0, 1, 2, 3, 7, 8, 63, 64, 255, 256, 4095, 4096, 4097, 8191, 8192,
+		8193, 16383, 16384, 65536, 1 << 20, (4 << 20) - 1, 4 << 20,
+		(4 << 20) + 1, INT32_MAX, (uint64_t)INT32_MAX + 1, UINT32_MAX,
+		(uint64_t)INT64_MAX, (uint64_t)-1, (uint64_t)-2, (uint64_t)INT64_MIN,
+		0x1000, 0x2000, 0x4000, 0x10000, 0777, 01000, 02000, 04000, 010000,
+		020000, 040000, 0x1000, 0x1001, 0x1006, 0x1007,
+	};
+
+	if (fz_chance(f, 30))
+		return fz_next(f);
+	return v[fz_below(f, sizeof(v) / sizeof(v[0]))];
+}
+
+/* A pointer the kernel has to be careful with. */
+static uint64_t fz_ptr(struct fuzz *f, size_t want)
+{
+	switch (fz_below(f, 10)) {
+	case 0:
+		return 0;
+	case 1:
+		return (uint64_t)(uintptr_t)f->hole;
+	case 2:
+		return (uint64_t)(uintptr_t)f->ro;
+	case 3:
+		return 0xffff888000000000ULL;	/* kernel memory */
+	case 4:
+		/* Runs off the end of the scratch area into the hole. */
+		return (uint64_t)(uintptr_t)(f->hole - (want ? want / 2 : 1));
+	case 5:
+		return fz_next(f);
+	default:
+		return (uint64_t)(uintptr_t)(f->buf + fz_below(f, 2 * PAGE));
+	}
+}
+
+static int fz_id(struct fuzz *f)
+{
+	if (f->nr_ids && fz_chance(f, 80))
+		return f->ids[fz_below(f, f->nr_ids)];
+	return (int)fz_value(f);
+}
+
+static pid_t fz_pid(struct fuzz *f)
+{
+	switch (fz_below(f, 5)) {
+	case 0:
+		return getpid();
+	case 1:
+		return 1;
+	case 2:
+		return (pid_t)fz_value(f);
+	default:
+		return f->nr_peers ? f->peers[fz_below(f, f->nr_peers)] : getpid();
+	}
+}
+
+/* Fill a structure of @len bytes: mostly zero, with a few live fields. */
+static void fz_fill(struct fuzz *f, void *p, size_t len)
+{
+	uint64_t *w = p;
+	size_t i;
+
+	memset(p, 0, len);
+	if (fz_chance(f, 10)) {
+		for (i = 0; i < len; i++)
+			((unsigned char *)p)[i] = fz_next(f);
+		return;
+	}
+	for (i = 0; i < len / 8; i++) {
+		if (fz_chance(f, 25))
+			w[i] = fz_chance(f, 50) ? fz_value(f) : fz_ptr(f, 64);
+	}
+}
+
+static void fz_remember(struct fuzz *f, int id)
+{
+	if (id < 0)
+		return;
+	if (f->nr_ids < MAX_IDS)
+		f->ids[f->nr_ids++] = id;
+	else
+		f->ids[fz_below(f, MAX_IDS)] = id;
+}
+
+/* A message buffer: a type, then a body, in the scratch area. */
+static uint64_t fz_msg(struct fuzz *f)
+{
+	long *m = (long *)(f->buf + 8 * fz_below(f, 64));
+
+	if (fz_chance(f, 80))
+		*m = 1 + fz_below(f, 5);
+	else
+		*m = (long)fz_value(f);
+	return fz_chance(f, 85) ? (uint64_t)(uintptr_t)m : fz_ptr(f, 64);
+}
+
+static unsigned long fz_resize(struct fuzz *f, unsigned long cmd)
+{
+	static const unsigned int sizes[] = { 0, 4, 8, 16, 24, 32, 48, 64, 80, 88,
+					      96, 104, 128, 224, 256, 4096, 16383 };
+	unsigned int size;
+
+	if (!fz_chance(f, 10))
+		return cmd;
+	size = sizes[fz_below(f, sizeof(sizes) / sizeof(sizes[0]))];
+	return (cmd & ~((unsigned long)_IOC_SIZEMASK << _IOC_SIZESHIFT)) |
+	       ((unsigned long)size << _IOC_SIZESHIFT);
+}
+
+static bool fz_errno_ok(int e)
+{
+	switch (e) {
+	case EINVAL: case EFAULT: case ENOTTY: case E2BIG: case EACCES:
+	case EPERM: case ENOENT: case EEXIST: case ENOMSG: case EAGAIN:
+	case EIDRM: case EINTR: case ETIMEDOUT: case ESRCH: case ENOSPC:
+	case EDQUOT: case ENOMEM: case EBADF: case EBADFD: case ENOBUFS:
+	case EMFILE: case ENAMETOOLONG: case EADDRINUSE: case ENOTCONN:
+	case EALREADY: case ECONNRESET: case EMLINK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void fz_one(struct fuzz *f)
+{
+	union {
+		struct mp_msgget_args get;
+		struct mp_msgsnd_args snd;
+		struct mp_msgrcv_args rcv;
+		struct mp_msgctl_args ctl;
+		struct mp_mbox_fd_args mfd;
+		struct mp_link_args link;
+		struct mp_links_args links;
+		struct mp_name_args name;
+		struct mp_call_args call;
+		struct mp_reply_args reply;
+		struct mp_watch_args watch;
+		struct mp_batch_args batch;
+		struct mp_attr attr;
+		char raw[512];
+	} *a = (void *)(f->buf + 2 * PAGE);
+	static const char *const names[] = { "a", "fuzz", "logger", "", "x" };
+	unsigned long cmd;
+	void *arg = a;
+	long ret;
+	int i;
+
+	fz_fill(f, a, sizeof(*a));
+	switch (fz_below(f, 16)) {
+	case 0:
+		cmd = MP_IOC_MSGGET;
+		a->get.key = fz_chance(f, 50) ? 0 : (int)fz_below(f, 8);
+		a->get.msgflg = (fz_chance(f, 70) ? 01000 : 0) | (fz_chance(f, 20) ? 02000 : 0) |
+				(unsigned int)fz_below(f, 01000);
+		if (fz_chance(f, 30)) {
+			strcpy(f->buf + 3 * PAGE, names[fz_below(f, 5)]);
+			a->get.name = (uint64_t)(uintptr_t)(f->buf + 3 * PAGE);
+			a->get.key = 0;
+		}
+		if (fz_chance(f, 40)) {
+			struct mp_attr *at = (void *)(f->buf + 3 * PAGE + 256);
+
+			fz_fill(f, at, sizeof(*at));
+			at->flags &= fz_chance(f, 70) ? MP_ATTR_ALL : ~0ULL;
+			at->kind = (uint32_t)fz_below(f, 3);
+			at->lifetime = (uint32_t)fz_below(f, 3);
+			if (fz_chance(f, 80))
+				memset(at->__reserved, 0, sizeof(at->__reserved));
+			a->get.attr = (uint64_t)(uintptr_t)at;
+			a->get.attr_size = fz_chance(f, 80) ? sizeof(*at) : (uint32_t)fz_value(f);
+		}
+		a->get.__reserved = fz_chance(f, 90) ? 0 : 1;
+		break;
+	case 1:
+	case 2:
+		cmd = fz_chance(f, 70) ? MP_IOC_MSGSND : MP_IOC_SEND;
+		a->snd.id = cmd == MP_IOC_SEND ? fz_pid(f) : fz_id(f);
+		a->snd.msgflg = fz_chance(f, 70) ? 04000 : (uint32_t)fz_value(f);
+		a->snd.msgp = fz_msg(f);
+		a->snd.msgsz = fz_chance(f, 80) ? fz_below(f, 300) : fz_value(f);
+		a->snd.flags &= fz_chance(f, 80) ? MP_SEND_ALL : ~0ULL;
+		a->snd.priority = (uint32_t)fz_below(f, 300);
+		a->snd.timeout_ns = fz_below(f, 3000000);
+		if (fz_chance(f, 10)) {
+			int *fds = (int *)(f->buf + 3 * PAGE + 512);
+
+			fds[0] = fz_chance(f, 50) ? 0 : f->fd;
+			fds[1] = (int)fz_value(f);
+			a->snd.fds = (uint64_t)(uintptr_t)fds;
+			a->snd.nr_fds = (uint32_t)fz_below(f, 3);
+		} else if (fz_chance(f, 90)) {
+			a->snd.fds = 0;
+			a->snd.nr_fds = 0;
+		}
+		if (fz_chance(f, 80)) {
+			a->snd.__pad = a->snd.__pad2 = 0;
+			memset(a->snd.__reserved, 0, sizeof(a->snd.__reserved));
+		}
+		break;
+	case 3:
+	case 4:
+		cmd = fz_chance(f, 70) ? MP_IOC_MSGRCV : MP_IOC_RECV;
+		a->rcv.id = cmd == MP_IOC_RECV ? (fz_chance(f, 50) ? 0 : fz_pid(f)) : fz_id(f);
+		a->rcv.msgflg = (fz_chance(f, 80) ? 04000 : 0) |
+				((uint32_t)fz_below(f, 8) << 12);
+		a->rcv.msgp = fz_chance(f, 80) ? (uint64_t)(uintptr_t)f->buf : fz_ptr(f, 64);
+		a->rcv.msgsz = fz_chance(f, 80) ? fz_below(f, 400) : fz_value(f);
+		a->rcv.msgtyp = (int64_t)(fz_chance(f, 60) ? 0 : fz_value(f));
+		a->rcv.flags &= fz_chance(f, 80) ? MP_RECV_ALL : ~0ULL;
+		a->rcv.timeout_ns = fz_below(f, 3000000);
+		a->rcv.hdr = fz_chance(f, 50) ? (uint64_t)(uintptr_t)(f->buf + PAGE) : 0;
+		a->rcv.hdr_size = a->rcv.hdr ? sizeof(struct mp_msghdr) : 0;
+		a->rcv.fds = (uint64_t)(uintptr_t)(f->buf + PAGE + 512);
+		a->rcv.fd_room = (uint32_t)fz_below(f, 4);
+		if (fz_chance(f, 80)) {
+			a->rcv.__pad = a->rcv.__pad2 = a->rcv.__pad3 = 0;
+			memset(a->rcv.__reserved, 0, sizeof(a->rcv.__reserved));
+		}
+		break;
+	case 5:
+		cmd = MP_IOC_MSGCTL;
+		a->ctl.id = fz_id(f);
+		a->ctl.cmd = (int)(fz_chance(f, 80) ? fz_below(f, 14) : 0x1000 + fz_below(f, 8));
+		if (fz_chance(f, 10))
+			a->ctl.cmd = (int)fz_value(f);
+		a->ctl.buf = fz_chance(f, 70) ? (uint64_t)(uintptr_t)(f->buf + PAGE) : fz_ptr(f, 256);
+		a->ctl.arg = fz_chance(f, 50) ? (uint64_t)fz_pid(f) : fz_value(f);
+		a->ctl.buf_size = fz_chance(f, 70) ? sizeof(struct mp_mbox_info) : (uint32_t)fz_value(f);
+		if (fz_chance(f, 85)) {
+			a->ctl.__pad = 0;
+			memset(a->ctl.__reserved, 0, sizeof(a->ctl.__reserved));
+		}
+		break;
+	case 6:
+		cmd = MP_IOC_MBOX_FD;
+		a->mfd.id = fz_id(f);
+		a->mfd.flags = fz_chance(f, 80) ? 02000000 : (uint32_t)fz_value(f);
+		if (fz_chance(f, 80))
+			memset(a->mfd.__reserved, 0, sizeof(a->mfd.__reserved));
+		break;
+	case 7:
+		cmd = fz_chance(f, 50) ? MP_IOC_LINK : MP_IOC_LINKS;
+		if (cmd == MP_IOC_LINK) {
+			a->link.pid = fz_pid(f);
+			a->link.flags &= 3;
+			if (fz_chance(f, 80)) {
+				a->link.__pad = 0;
+				memset(a->link.__reserved, 0, sizeof(a->link.__reserved));
+			}
+		} else {
+			a->links.pid = fz_chance(f, 50) ? 0 : fz_pid(f);
+			a->links.flags = (uint32_t)fz_below(f, 5);
+			a->links.buf = fz_chance(f, 70) ? (uint64_t)(uintptr_t)f->buf : fz_ptr(f, 64);
+			a->links.count = (uint32_t)(fz_chance(f, 80) ? fz_below(f, 20) : fz_value(f));
+			a->links.info_size = fz_chance(f, 80) ? sizeof(struct mp_link_info) :
+					     (uint32_t)fz_value(f);
+			if (fz_chance(f, 80))
+				memset(a->links.__reserved, 0, sizeof(a->links.__reserved));
+		}
+		break;
+	case 8:
+		cmd = MP_IOC_NAME;
+		strcpy(f->buf + 3 * PAGE, names[fz_below(f, 5)]);
+		a->name.name = fz_chance(f, 80) ? (uint64_t)(uintptr_t)(f->buf + 3 * PAGE) :
+			       fz_ptr(f, 8);
+		a->name.op = (uint32_t)fz_below(f, 5);
+		if (fz_chance(f, 80))
+			memset(a->name.__reserved, 0, sizeof(a->name.__reserved));
+		break;
+	case 9:
+		cmd = MP_IOC_CALL;
+		a->call.to = fz_chance(f, 50) ? fz_pid(f) : fz_id(f);
+		a->call.flags = MP_CALL_TIMEOUT | (fz_chance(f, 50) ? MP_CALL_MAILBOX : 0);
+		a->call.msgflg &= 010000;
+		a->call.req = fz_msg(f);
+		a->call.req_size = fz_below(f, 100);
+		a->call.reply = (uint64_t)(uintptr_t)(f->buf + PAGE);
+		a->call.reply_size = fz_below(f, 200);
+		a->call.priority = (uint32_t)fz_below(f, 260);
+		a->call.timeout_ns = fz_below(f, 2000000);
+		if (fz_chance(f, 80)) {
+			a->call.__pad = a->call.__pad2 = 0;
+			a->call.hdr = 0;
+			a->call.hdr_size = 0;
+			a->call.req_fds = a->call.reply_fds = 0;
+			a->call.nr_req_fds = a->call.reply_fd_room = 0;
+			a->call.__reserved = 0;
+		}
+		break;
+	case 10:
+		cmd = MP_IOC_REPLY;
+		a->reply.call_id = fz_chance(f, 50) ? fz_below(f, 4) : fz_value(f);
+		a->reply.flags &= fz_chance(f, 80) ? 3 : ~0ULL;
+		a->reply.msgp = fz_msg(f);
+		a->reply.msgsz = fz_below(f, 100);
+		a->reply.rcv.id = fz_id(f);
+		a->reply.rcv.msgflg = 04000;
+		a->reply.rcv.msgp = (uint64_t)(uintptr_t)f->buf;
+		a->reply.rcv.msgsz = fz_below(f, 200);
+		if (fz_chance(f, 80)) {
+			a->reply.__pad = 0;
+			a->reply.nr_fds = 0;
+			a->reply.fds = 0;
+			memset(&a->reply.rcv.flags, 0, sizeof(a->reply.rcv) -
+			       offsetof(struct mp_msgrcv_args, flags));
+		}
+		break;
+	case 11:
+		cmd = MP_IOC_WATCH;
+		a->watch.kind = (uint32_t)fz_below(f, 4);
+		a->watch.target = a->watch.kind == MP_WATCH_PROCESS ? fz_pid(f) : fz_id(f);
+		a->watch.notify = fz_chance(f, 50) ? -1 : fz_id(f);
+		a->watch.flags = (uint32_t)fz_below(f, 4);
+		a->watch.type = (int64_t)fz_below(f, 4);
+		if (fz_chance(f, 80))
+			memset(a->watch.__reserved, 0, sizeof(a->watch.__reserved));
+		break;
+	case 12:
+	case 13: {
+		struct mp_batch_msg *m = (void *)(f->buf + 3 * PAGE);
+
+		cmd = fz_chance(f, 50) ? MP_IOC_SENDV : MP_IOC_RECVV;
+		a->batch.flags &= fz_chance(f, 80) ? MP_BATCH_INBOX : ~0ULL;
+		a->batch.id = (a->batch.flags & MP_BATCH_INBOX) ? fz_pid(f) : fz_id(f);
+		a->batch.msgflg = fz_chance(f, 90) ? 04000 : 0;
+		a->batch.count = (uint32_t)(fz_chance(f, 80) ? fz_below(f, 8) : fz_value(f));
+		a->batch.msg_size = fz_chance(f, 80) ? sizeof(*m) : (uint32_t)fz_value(f);
+		a->batch.msgs = fz_chance(f, 80) ? (uint64_t)(uintptr_t)m : fz_ptr(f, 64);
+		for (i = 0; i < 8; i++) {
+			memset(&m[i], 0, sizeof(m[i]));
+			m[i].msgp = fz_msg(f);
+			m[i].msgsz = fz_below(f, 200);
+			m[i].priority = (uint32_t)fz_below(f, 4);
+		}
+		if (fz_chance(f, 80))
+			memset(a->batch.__reserved, 0, sizeof(a->batch.__reserved));
+		break;
+	}
+	case 14:
+		cmd = fz_chance(f, 50) ? MP_IOC_VERSION : MP_IOC_COUNTERS;
+		break;
+	default:
+		/* A command the module may not know at all. */
+		cmd = fz_chance(f, 50) ? _IOC((unsigned int)fz_below(f, 4), MP_IOC_MAGIC,
+					   (unsigned int)fz_below(f, 256),
+					   (unsigned int)fz_below(f, 512)) :
+					 (unsigned long)(uint32_t)fz_next(f);
+		break;
+	}
+	cmd = fz_resize(f, cmd);
+	if (fz_chance(f, 5))
+		arg = (void *)(uintptr_t)fz_ptr(f, 64);
+
+	ret = ioctl(f->fd, cmd, arg);
+	f->ops++;
+	if (ret >= 0 && _IOC_TYPE(cmd) == MP_IOC_MAGIC)
+		f->succeeded[_IOC_NR(cmd) & 31]++;
+	if (ret < 0 && !fz_errno_ok(errno)) {
+		f->failures++;
+		f->bad_errno = errno;
+		f->bad_cmd = cmd;
+	}
+	if (ret >= 0 && cmd == MP_IOC_MSGGET)
+		fz_remember(f, (int)ret);
+	/* Keep the descriptor table from filling with what was received. */
+	if (cmd == MP_IOC_MBOX_FD && ret > 2)
+		close((int)ret);
+}
+
+struct fz_thread {
+	struct fuzz f;
+	unsigned long ops;
+	pthread_t thread;
+};
+
+static void fz_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void *fz_run(void *p)
+{
+	struct fz_thread *t = p;
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGALRM };
+	struct itimerspec its = { .it_interval = { 0, 5000000 }, .it_value = { 0, 5000000 } };
+	timer_t timer;
+
+	/* Calls that block are cut short by this thread's own timer. */
+	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) == 0)
+		timer_settime(timer, 0, &its, NULL);
+	for (unsigned long i = 0; i < t->ops; i++) {
+		fz_one(&t->f);
+		if (i % 64 == 63) {
+			for (int fd = 3; fd < 256; fd++)
+				if (fd != t->f.fd)
+					close(fd);
+		}
+	}
+	timer_delete(timer);
+	return NULL;
+}
+
+static int fz_process(uint64_t seed, unsigned int threads, unsigned long ops,
+		      pid_t *peers, unsigned int nr_peers)
+{
+	struct sigaction sa = { .sa_handler = fz_alarm };	/* no SA_RESTART */
+	struct fz_thread *t = calloc(threads, sizeof(*t));
+	unsigned long failures = 0;
+	int fd;
+
+	if (!t)
+		return 1;
+	sigaction(SIGALRM, &sa, NULL);
+	fd = open(MSGPASS_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	for (unsigned int i = 0; i < threads; i++) {
+		char *m = mmap(NULL, 6 * PAGE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (m == MAP_FAILED)
+			return 1;
+		t[i].f.rng = seed * 0x9e3779b97f4a7c15ULL + i + 1;
+		t[i].f.fd = fd;
+		t[i].f.buf = m;
+		t[i].f.ro = m + 4 * PAGE;
+		t[i].f.hole = m + 5 * PAGE;
+		mprotect(t[i].f.ro, PAGE, PROT_READ);
+		munmap(t[i].f.hole, PAGE);
+		memcpy(t[i].f.peers, peers, nr_peers * sizeof(*peers));
+		t[i].f.nr_peers = nr_peers;
+		t[i].ops = ops;
+		pthread_create(&t[i].thread, NULL, fz_run, &t[i]);
+	}
+	for (unsigned int i = 0; i < threads; i++) {
+		char line[512];
+		int n = 0;
+
+		pthread_join(t[i].thread, NULL);
+		for (int c = 0; c < 32; c++)
+			if (t[i].f.succeeded[c])
+				n += snprintf(line + n, sizeof(line) - n, " 0x%02x:%lu", c,
+					      t[i].f.succeeded[c]);
+		printf("# pid %d thread %u: %lu calls; succeeded by command nr:%s\n",
+		       getpid(), i, t[i].f.ops, n ? line : " none");
+		if (t[i].f.failures)
+			printf("# thread %u: %lu unexpected errors, last errno %ld (%s) on ioctl 0x%lx\n",
+			       i, t[i].f.failures, t[i].f.bad_errno,
+			       strerror((int)t[i].f.bad_errno), t[i].f.bad_cmd);
+		failures += t[i].f.failures;
+	}
+	return failures ? 2 : 0;
+}
+
+static unsigned long env_ulong(const char *name, unsigned long def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoul(v, NULL, 0) : def;
+}
+
+/* Remove whatever the fuzzers left behind, as root. */
+static void fz_cleanup(void)
+{
+	struct msginfo info;
+	struct msqid_ds ds;
+	int max = mp_msgctl(0, IPC_INFO, (struct msqid_ds *)&info);
+
+	for (int idx = 0; idx <= max; idx++) {
+		int id = mp_msgctl(idx, MSG_STAT_ANY, &ds);
+
+		if (id >= 0)
+			mp_msgctl(id, IPC_RMID, NULL);
+	}
+}
+
+TEST(fuzz_ioctls_from_many_processes_and_threads)
+{
+	uint64_t seed = env_ulong("FUZZ_SEED", (unsigned long)time(NULL) ^ getpid());
+	unsigned int procs = env_ulong("FUZZ_PROCS", 4);
+	unsigned int threads = env_ulong("FUZZ_THREADS", 2);
+	unsigned long ops = env_ulong("FUZZ_OPS", 3000);
+	struct mp_counters_info c;
+	pid_t kids[16];
+	int status, bad = 0;
+
+	if (procs > 16)
+		procs = 16;
+	TH_LOG("seed %llu (rerun with FUZZ_SEED=%llu), %u processes x %u threads x %lu ops",
+	       (unsigned long long)seed, (unsigned long long)seed, procs, threads, ops);
+	for (unsigned int p = 0; p < procs; p++) {
+		kids[p] = fork();
+		ASSERT_LE(0, kids[p]);
+		if (kids[p] == 0) {
+			/* The last one fuzzes as an unprivileged user. */
+			if (p == procs - 1 && procs > 1 &&
+			    (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534)))
+				_exit(3);
+			_exit(fz_process(seed + p, threads, ops, kids, p));
+		}
+	}
+	for (unsigned int p = 0; p < procs; p++) {
+		ASSERT_EQ(kids[p], waitpid(kids[p], &status, 0));
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			TH_LOG("fuzzer %u: status 0x%x", p, status);
+			bad++;
+		}
+	}
+	EXPECT_EQ(0, bad);
+
+	fz_cleanup();
+	ASSERT_EQ(0, mp_counters(&c));
+	EXPECT_EQ(1, c.endpoints);	/* this process's own */
+	EXPECT_EQ(0, c.mailboxes);
+	EXPECT_EQ(0, c.messages);
+	EXPECT_EQ(0, c.bytes);
+	EXPECT_EQ(0, c.files);
+	EXPECT_EQ(0, c.links);
+}
+
+TEST_HARNESS_MAIN
