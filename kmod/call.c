@@ -133,8 +133,8 @@ void mp_call_taken(struct mp_msg *msg, struct mp_endpoint *ep)
 }
 
 /**
- * mp_call_msg_freed() - a call's request is freed without being taken
- * @msg: the request
+ * mp_call_msg_freed() - a call's request is dropped without being taken
+ * @msg: the request; it no longer carries the call afterwards
  *
  * Context: Any context but hard interrupts; takes mp_calls_lock.
  */

@@ -23,9 +23,10 @@
 
 /*
  * IDs are System V shaped: a sequence number above MP_ID_SHIFT, the
- * xarray index below. Indexes are handed out cyclically and the sequence
- * number grows with every creation, so an ID comes back only after a
- * great many creations, and then only if its index slot is free.
+ * xarray index below. Indexes are handed out cyclically, and each index
+ * slot keeps its own sequence number, bumped each time the slot is used
+ * again: an ID comes back only after its slot has been reused 32768
+ * times, that is after some 2^31 creations.
  */
 #define MP_ID_SHIFT	16
 #define MP_ID_INDEX	((1U << MP_ID_SHIFT) - 1)
@@ -38,8 +39,8 @@ DEFINE_MUTEX(mp_registry_lock);
 static DEFINE_XARRAY_ALLOC(mp_mailboxes);	/* index -> mailbox, RCU */
 static DEFINE_XARRAY(mp_keys);			/* key -> mailbox */
 static DEFINE_HASHTABLE(mp_names, MP_NAME_BITS);	/* name -> mailbox */
+static DEFINE_XARRAY(mp_slot_seq);		/* index -> last seq, as a value */
 static u32 mp_next_index;
-static unsigned int mp_next_seq;
 static unsigned int mp_nr_mailboxes;
 
 struct mp_name_entry {
@@ -152,7 +153,12 @@ bool mp_mailbox_may_receive(struct mp_mailbox *mb)
 	spin_lock(&mb->queue.lock);
 	ok = mb->owner == me || mp_mailbox_is_granted(mb, me);
 	spin_unlock(&mb->queue.lock);
-	return ok || capable(CAP_IPC_OWNER);
+	/*
+	 * No capability stands in for the right to receive: the model's
+	 * owner receives, and whom it grants. (System V's mode bits, and
+	 * CAP_IPC_OWNER over them, apply with MP_ATTR_MODE_RECEIVE.)
+	 */
+	return ok;
 }
 
 static struct mp_mailbox *mp_mailbox_find_name(const char *name)
@@ -214,6 +220,7 @@ static int mp_mailbox_create(struct mp_endpoint *ep, int key, const char *name,
 	const struct cred *cred = current_cred();
 	struct mp_name_entry *ne = NULL;
 	struct mp_mailbox *mb;
+	unsigned long seq;
 	u32 idx;
 	int err;
 
@@ -264,8 +271,12 @@ static int mp_mailbox_create(struct mp_endpoint *ep, int key, const char *name,
 		err = err == -EBUSY ? -ENOSPC : err;
 		goto err_free;
 	}
-	mp_next_seq = mp_next_seq >= MP_ID_SEQ_MAX ? 0 : mp_next_seq + 1;
-	mb->id = (mp_next_seq << MP_ID_SHIFT) | idx;
+	seq = xa_to_value(xa_load(&mp_slot_seq, idx) ?: xa_mk_value(0));
+	seq = seq >= MP_ID_SEQ_MAX ? 0 : seq + 1;
+	err = xa_err(xa_store(&mp_slot_seq, idx, xa_mk_value(seq), GFP_KERNEL));
+	if (err)
+		goto err_erase;
+	mb->id = (seq << MP_ID_SHIFT) | idx;
 	mb->queue.id = mb->id;
 
 	if (key != IPC_PRIVATE) {
@@ -474,6 +485,7 @@ void mp_mailbox_exit(void)
 	rcu_barrier();
 	xa_destroy(&mp_mailboxes);
 	xa_destroy(&mp_keys);
+	xa_destroy(&mp_slot_seq);
 }
 
 long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize)
@@ -853,10 +865,59 @@ out:
 	return ret;
 }
 
+/* Grants of processes that are gone go: they can never receive. */
+static void mp_mailbox_prune_grants(struct mp_mailbox *mb)
+{
+	struct mp_grant *g, *tmp;
+
+	lockdep_assert_held(&mp_registry_lock);
+	list_for_each_entry_safe(g, tmp, &mb->grants, node) {
+		bool gone;
+
+		rcu_read_lock();
+		gone = !pid_task(g->pid, PIDTYPE_TGID);
+		rcu_read_unlock();
+		if (!gone)
+			continue;
+		spin_lock(&mb->queue.lock);
+		list_del(&g->node);
+		mb->nr_grants--;
+		spin_unlock(&mb->queue.lock);
+		put_pid(g->pid);
+		kfree(g);
+	}
+}
+
+/* Revoke by pid number: the process may be gone already. */
+static int mp_ctl_revoke(struct mp_mailbox *mb, pid_t nr)
+{
+	struct mp_grant *g, *found = NULL;
+
+	mutex_lock(&mp_registry_lock);
+	list_for_each_entry(g, &mb->grants, node) {
+		if (pid_vnr(g->pid) == nr) {
+			found = g;
+			break;
+		}
+	}
+	if (found) {
+		spin_lock(&mb->queue.lock);
+		list_del(&found->node);
+		mb->nr_grants--;
+		spin_unlock(&mb->queue.lock);
+	}
+	mutex_unlock(&mp_registry_lock);
+	if (!found)
+		return mb->queue.dead ? -EIDRM : -ENOENT;
+	put_pid(found->pid);
+	kfree(found);
+	return 0;
+}
+
 static int mp_ctl_grant(struct mp_mailbox *mb, u64 arg, bool grant)
 {
-	struct mp_grant *g, *new = NULL;
-	struct pid *pid;
+	struct mp_grant *g, *new;
+	bool granted = false;
 	int ret = 0;
 
 	if (!arg || arg > INT_MAX)
@@ -865,28 +926,25 @@ static int mp_ctl_grant(struct mp_mailbox *mb, u64 arg, bool grant)
 		return -EINVAL;
 	if (mb->owner != task_tgid(current) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	pid = find_get_pid(arg);
-	if (!pid)
+	if (!grant)
+		return mp_ctl_revoke(mb, arg);
+
+	new = kmalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return -ENOMEM;
+	new->pid = find_get_pid(arg);
+	if (!new->pid) {
+		kfree(new);
 		return -ESRCH;
-	if (grant) {
-		new = kmalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
-		if (!new) {
-			put_pid(pid);
-			return -ENOMEM;
-		}
-		new->pid = pid;
 	}
 
 	mutex_lock(&mp_registry_lock);
-	list_for_each_entry(g, &mb->grants, node) {
-		if (g->pid == pid)
-			break;
-	}
-	if (list_entry_is_head(g, &mb->grants, node))
-		g = NULL;
+	mp_mailbox_prune_grants(mb);
+	list_for_each_entry(g, &mb->grants, node)
+		granted |= g->pid == new->pid;
 	if (mb->queue.dead) {
 		ret = -EIDRM;
-	} else if (grant && !g) {
+	} else if (!granted) {
 		if (mb->nr_grants >= MP_GRANTS_MAX) {
 			ret = -ENOSPC;
 		} else {
@@ -896,24 +954,11 @@ static int mp_ctl_grant(struct mp_mailbox *mb, u64 arg, bool grant)
 			spin_unlock(&mb->queue.lock);
 			new = NULL;
 		}
-	} else if (!grant) {
-		if (g) {
-			spin_lock(&mb->queue.lock);
-			list_del(&g->node);
-			mb->nr_grants--;
-			spin_unlock(&mb->queue.lock);
-			put_pid(g->pid);
-			kfree(g);
-		} else {
-			ret = -ENOENT;
-		}
 	}
 	mutex_unlock(&mp_registry_lock);
 	if (new) {
 		put_pid(new->pid);
 		kfree(new);
-	} else if (!grant) {
-		put_pid(pid);
 	}
 	return ret;
 }
@@ -1104,9 +1149,14 @@ struct mp_mbox_file {
 static __poll_t mp_mbox_file_poll(struct file *file, poll_table *pt)
 {
 	struct mp_mbox_file *mf = file->private_data;
+	__poll_t mask;
 
 	poll_wait(file, &mf->mb->queue.poll_wait, pt);
-	return mp_queue_poll_mask(&mf->mb->queue, mf->pid);
+	mask = mp_queue_poll_mask(&mf->mb->queue, mf->pid);
+	/* Readable only to a poller that may receive. */
+	if ((mask & EPOLLIN) && !mp_mailbox_may_receive(mf->mb))
+		mask &= ~(EPOLLIN | EPOLLRDNORM);
+	return mask;
 }
 
 static int mp_mbox_file_release(struct inode *inode, struct file *file)

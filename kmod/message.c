@@ -562,7 +562,7 @@ int mp_recv_args_check(const struct mp_msgrcv_args *a, struct mp_select *sel,
 }
 
 static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_msg *msg,
-			      size_t copied, u64 overrun, u64 call_id)
+			      size_t copied, u64 overrun, u64 call_id, int receiver)
 {
 	struct mp_msghdr h = {
 		.type = msg->type,
@@ -571,9 +571,9 @@ static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_ms
 		.stime_ns = msg->stime_ns,
 		.sender_pid = msg->sender ? pid_vnr(msg->sender) : 0,
 		.sender_uid = from_kuid_munged(current_user_ns(), msg->sender_uid),
-		.receiver = a->id ? a->id : pid_vnr(task_tgid(current)),
+		.receiver = receiver,
 		.priority = msg->prio,
-		.flags = (msg->sync ? MP_MSG_SYNC : 0) |
+		.flags = (msg->was_sync ? MP_MSG_SYNC : 0) |
 			 (copied < msg->len ? MP_MSG_TRUNCATED : 0) |
 			 (call_id ? MP_MSG_CALL : 0),
 		.overrun = overrun,
@@ -635,7 +635,9 @@ long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
 	ret = -EFAULT;
 	if (put_user(msg->type, (long __user *)msgp) ||
 	    mp_msg_copy_to_user(msg, msgp + sizeof(long), n) ||
-	    (a->hdr && mp_msghdr_copy_out(a, msg, n, overrun, call_id)) ||
+	    (a->hdr && mp_msghdr_copy_out(a, msg, n, overrun, call_id,
+					  q && q != &ep->inbox ? a->id :
+					  pid_vnr(task_tgid(current)))) ||
 	    (nfd && copy_to_user(ufds, fds, nfd * sizeof(int))))
 		goto undo;
 
@@ -658,6 +660,6 @@ undo:
 	if (sel->peek || !q)
 		mp_msg_put(msg);
 	else
-		mp_queue_put_back(q, msg);
+		mp_queue_put_back(q, msg, overrun);
 	return ret;
 }

@@ -79,7 +79,8 @@ extern struct mutex mp_registry_lock;
  * @ref: the queue's reference, plus one per copy out in progress
  * @type: System V type, > 0
  * @prio: priority, 0..MP_PRIO_MAX
- * @seq: sequence number in its queue, from 1
+ * @seq: sequence number on its link, or in its mailbox, from 1
+ * @arrival: order of arrival in its queue, across links
  * @stime_ns: CLOCK_REALTIME send time
  * @sender: sender's thread group
  * @sender_uid: sender's effective uid
@@ -91,6 +92,7 @@ extern struct mutex mp_registry_lock;
  * @link: the direct link it travels, or NULL (holds a reference)
  * @call: the call it is the request of, or NULL (holds a reference)
  * @queued: it is on its queue's list (under the queue lock)
+ * @was_sync: its sender waited (or waits) for it to be taken
  * @files: open files it carries (one reference each)
  * @nr_files: how many
  * @counted: it is in mp_counters
@@ -105,6 +107,7 @@ struct mp_msg {
 	long type;
 	u32 prio;
 	u64 seq;
+	u64 arrival;
 	u64 stime_ns;
 	struct pid *sender;
 	kuid_t sender_uid;
@@ -115,6 +118,7 @@ struct mp_msg {
 	struct mp_link *link;
 	struct mp_call *call;
 	bool queued;
+	bool was_sync;
 	bool counted;
 	struct file **files;
 	unsigned int nr_files;
@@ -249,7 +253,8 @@ void mp_link_put(struct mp_link *link);
  * @capacity: most messages, 0 (rendezvous) or MP_UNLIMITED
  * @max_bytes: most body bytes, or MP_UNLIMITED
  * @msg_max: largest body
- * @seq: sequence number of the last message sent
+ * @arrivals: messages that entered it, ever: the last arrival number,
+ *	which is a mailbox message's sequence number
  * @senders: senders asleep for room or for their message to be taken
  * @receivers: receivers asleep for a message
  * @nr_senders: tasks on @senders
@@ -278,7 +283,7 @@ struct mp_queue {
 	u64 capacity;
 	u64 max_bytes;
 	u64 msg_max;
-	u64 seq;
+	u64 arrivals;
 	struct list_head senders;
 	struct list_head receivers;
 	unsigned int nr_senders;
@@ -305,7 +310,7 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 		  bool sync, ktime_t *deadline);
 struct mp_msg *mp_queue_receive(struct mp_queue *q, const struct mp_select *sel,
 				u64 *overrun);
-void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg);
+void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg, u64 overrun);
 void mp_queue_kill(struct mp_queue *q);
 void mp_queue_room_changed(struct mp_queue *q);
 void mp_queue_withdraw(struct mp_queue *q, struct mp_msg *msg);

@@ -220,7 +220,7 @@ static void mp_queue_link(struct mp_queue *q, struct mp_msg *msg)
 	}
 	list_for_each_entry_reverse(pos, &q->msgs, node) {
 		if (pos->prio > msg->prio ||
-		    (pos->prio == msg->prio && pos->seq < msg->seq)) {
+		    (pos->prio == msg->prio && pos->arrival < msg->arrival)) {
 			list_add(&msg->node, &pos->node);
 			return;
 		}
@@ -269,11 +269,12 @@ static struct mp_msg *mp_queue_find(struct mp_queue *q,
 
 static void mp_queue_stamp_send(struct mp_queue *q, struct mp_msg *msg)
 {
+	msg->arrival = ++q->arrivals;
 	if (msg->link) {
 		msg->seq = ++msg->link->seq;
 		msg->link->sent++;
 	} else {
-		msg->seq = ++q->seq;
+		msg->seq = msg->arrival;
 	}
 	q->sent++;
 	q->stime = ktime_get_real_seconds();
@@ -418,19 +419,29 @@ static void mp_msg_put_list(struct list_head *list)
 
 /*
  * Sleep until woken, signalled or past @deadline. Called and returns
- * with q->lock held. Return: 0 to look again, -ETIMEDOUT, or
+ * with q->lock held. The wake-ups the caller has collected (@wl) and the
+ * pollers it owes (*@poll) are issued once the lock is dropped, before
+ * sleeping: a sender that sleeps until its message is taken must first
+ * wake those who would take it. Return: 0 to look again, -ETIMEDOUT, or
  * -ERESTARTNOHAND when a signal is pending (so that, as System V's
  * calls, it is never restarted once a handler ran, but is restarted
  * after a stop).
  */
 static int mp_queue_sleep(struct mp_queue *q, struct mp_waiter *w,
-			  ktime_t *deadline)
+			  ktime_t *deadline, struct mp_wake_list *wl,
+			  __poll_t *poll)
 	__must_hold(&q->lock)
 {
 	int timed_out = 0;
 
 	__set_current_state(TASK_INTERRUPTIBLE);
 	spin_unlock(&q->lock);
+	if (wl)
+		mp_wake_up(wl);
+	if (poll && *poll) {
+		mp_queue_wake_pollers(q, *poll);
+		*poll = 0;
+	}
 	if (deadline)
 		timed_out = !schedule_hrtimeout_range_clock(deadline, 0,
 							    HRTIMER_MODE_ABS,
@@ -452,7 +463,8 @@ static int mp_queue_sleep(struct mp_queue *q, struct mp_waiter *w,
  * caller can retry without duplicating it.
  */
 static int mp_queue_wait_taken(struct mp_queue *q, struct mp_msg *msg,
-			       ktime_t *deadline, struct list_head *done)
+			       ktime_t *deadline, struct list_head *done,
+			       struct mp_wake_list *wl, __poll_t *poll)
 	__must_hold(&q->lock)
 {
 	struct mp_waiter w = { .task = current };
@@ -460,9 +472,10 @@ static int mp_queue_wait_taken(struct mp_queue *q, struct mp_msg *msg,
 
 	INIT_LIST_HEAD(&w.node);
 	msg->sync = &w;
+	msg->was_sync = true;
 	q->nr_senders++;
 	do {
-		ret = mp_queue_sleep(q, &w, deadline);
+		ret = mp_queue_sleep(q, &w, deadline, wl, poll);
 	} while (!ret && !w.ready);
 	q->nr_senders--;
 
@@ -507,9 +520,9 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 {
 	struct mp_waiter w = { .task = current };
 	struct mp_wake_list wake_q = { 0 };
+	__poll_t poll = 0;
 	u64 overruns = 0;
 	LIST_HEAD(done);
-	bool queued = false;
 	int ret;
 
 	INIT_LIST_HEAD(&w.node);
@@ -553,10 +566,11 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 				mp_queue_link(q, msg);
 			msg->fanout = msg->pending;
 			mp_queue_wake_peekers(q, msg, &wake_q);
-			queued = true;
+			poll = EPOLLIN | EPOLLRDNORM;
 			ret = 0;
 			if (sync || rendezvous)
-				ret = mp_queue_wait_taken(q, msg, deadline, &done);
+				ret = mp_queue_wait_taken(q, msg, deadline, &done,
+							  &wake_q, &poll);
 			msg = NULL;
 			break;
 		}
@@ -566,7 +580,7 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 			break;
 		list_add_tail(&w.node, &q->senders);
 		q->nr_senders++;
-		ret = mp_queue_sleep(q, &w, deadline);
+		ret = mp_queue_sleep(q, &w, deadline, &wake_q, NULL);
 		list_del_init(&w.node);
 		q->nr_senders--;
 		w.ready = false;
@@ -575,8 +589,8 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 	}
 	spin_unlock(&q->lock);
 	mp_wake_up(&wake_q);
-	if (queued)
-		mp_queue_wake_pollers(q, EPOLLIN | EPOLLRDNORM);
+	if (poll)
+		mp_queue_wake_pollers(q, poll);
 	if (msg)
 		mp_msg_put(msg);
 	mp_msg_put_list(&done);
@@ -688,7 +702,7 @@ struct mp_msg *mp_queue_receive(struct mp_queue *q, const struct mp_select *sel,
 		/* A zero-capacity queue is writable while a receiver waits. */
 		if (!q->capacity)
 			mp_queue_wake_pollers(q, EPOLLOUT | EPOLLWRNORM);
-		ret = mp_queue_sleep(q, &w, sel->deadline);
+		ret = mp_queue_sleep(q, &w, sel->deadline, &wake_q, NULL);
 		list_del_init(&w.node);
 		q->nr_receivers--;
 		if (w.ready) {
@@ -718,21 +732,61 @@ struct mp_msg *mp_queue_receive(struct mp_queue *q, const struct mp_select *sel,
 	return msg;
 }
 
+/*
+ * A broadcast subscriber gives back the message it just took: its
+ * position goes back one. If that was the last subscriber to take it,
+ * the message had left the queue, at its head; it goes back there.
+ * Should another thread of the same process have taken a later message
+ * meanwhile, going back would deliver that one twice: the message then
+ * counts as an overrun instead.
+ */
+static void mp_queue_bcast_put_back(struct mp_queue *q, struct mp_msg *msg,
+				    u64 overrun)
+{
+	struct mp_sub *sub = mp_queue_find_sub(q, task_tgid(current));
+
+	if (!sub)
+		return;
+	sub->overrun += overrun;
+	if (msg->queued) {
+		if (sub->pos != mp_queue_next(q, msg)) {
+			sub->overrun++;
+			return;
+		}
+		msg->pending++;
+	} else {
+		struct mp_msg *head = list_first_entry_or_null(&q->msgs,
+							       struct mp_msg, node);
+
+		if (sub->pos != head || (head && head->arrival < msg->arrival)) {
+			sub->overrun++;
+			return;
+		}
+		msg->pending = 1;
+		msg->queued = true;
+		q->qnum++;
+		q->qbytes += msg->len;
+		list_add(&msg->node, &q->msgs);
+		refcount_inc(&msg->ref);	/* the queue's, again */
+	}
+	sub->pos = msg;
+	q->received--;
+}
+
 /**
  * mp_queue_put_back() - requeue a message its receiver could not store
  * @q: the queue it was taken from
  * @msg: the message, with the caller's reference
+ * @overrun: broadcast: the overrun count the receive took with it
  *
  * It goes back where it was, by priority and sequence number, so that it
- * is neither lost nor reordered. A broadcast message cannot go back: the
- * subscriber counts it as an overrun.
+ * is neither lost nor reordered.
  *
  * Context: Process context; takes q->lock.
  */
-void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg)
+void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg, u64 overrun)
 {
 	struct mp_wake_list wake_q = { 0 };
-	struct mp_sub *sub;
 
 	spin_lock(&q->lock);
 	if (q->dead) {
@@ -741,11 +795,10 @@ void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg)
 		return;
 	}
 	if (q->broadcast) {
-		sub = mp_queue_find_sub(q, task_tgid(current));
-		if (sub)
-			sub->overrun++;
+		mp_queue_bcast_put_back(q, msg, overrun);
 		spin_unlock(&q->lock);
 		mp_msg_put(msg);
+		mp_queue_wake_pollers(q, EPOLLIN | EPOLLRDNORM);
 		return;
 	}
 	mp_queue_link(q, msg);
@@ -793,6 +846,14 @@ void mp_queue_kill(struct mp_queue *q)
 
 	mp_wake_up(&wake_q);
 	wake_up_interruptible_poll(&q->poll_wait, EPOLLERR | EPOLLHUP);
+	/*
+	 * A request in flight is pinned by its caller too (to withdraw it),
+	 * so its call is failed here rather than when it is freed.
+	 */
+	list_for_each_entry(msg, &done, node) {
+		if (msg->call)
+			mp_call_msg_freed(msg);
+	}
 	mp_msg_put_list(&done);
 }
 

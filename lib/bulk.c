@@ -100,7 +100,7 @@ static void *mp_memfd_receive(int by_pid, int from, long msgtyp, int msgflg,
 	struct stat st;
 	void *map = NULL;
 	ssize_t n;
-	int fd = -1, seals, err;
+	int fd = -1, seals, err = 0;
 
 	opt.fds = &fd;
 	if (by_pid)
@@ -109,7 +109,8 @@ static void *mp_memfd_receive(int by_pid, int from, long msgtyp, int msgflg,
 		n = mp_msgrcv_ext(from, &m, sizeof(m.len), msgtyp, msgflg, &opt, &hdr);
 	if (n < 0)
 		return NULL;
-	errno = EBADMSG;
+	/* Anything but a sealed memfd at least as long as it says is no such message. */
+	err = EBADMSG;
 	if (n != sizeof(m.len) || hdr.nr_fds != 1)
 		goto out;
 	seals = fcntl(fd, F_GET_SEALS);
@@ -120,12 +121,12 @@ static void *mp_memfd_receive(int by_pid, int from, long msgtyp, int msgflg,
 		goto out;
 	map = mmap(NULL, (size_t)m.len, PROT_READ, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
+		err = errno;
 		map = NULL;
 		goto out;
 	}
 	*lenp = (size_t)m.len;
 out:
-	err = errno;
 	if (fd >= 0)
 		close(fd);
 	if (!map)

@@ -169,8 +169,9 @@ int mp_unwatch_mbox(int msqid);
  * Large data by reference: the @len (> 0) bytes go into a sealed memfd
  * (no one can change them after) and the message carries only the
  * descriptor. The receive maps it read-only and sets *@lenp; munmap() it
- * when done. Receive: NULL and errno on failure (EBADMSG: the message is
- * no sealed memfd).
+ * when done. Receive: NULL and errno on failure: EBADMSG when the message
+ * is no sealed memfd (it is consumed), E2BIG when its body is longer than
+ * a by-reference message's (it stays queued, for an ordinary receive).
  */
 int mp_msgsnd_memfd(int msqid, long mtype, const void *buf, size_t len,
 		    int msgflg);
