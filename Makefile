@@ -51,7 +51,7 @@ TEST_TOOLS	:= $(BUILD)/selftests/mp_fill
 
 KERNEL_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) uapi/msgpass.h
 
-.PHONY: all module lib selftests check check-run vmtest lint vm demo deps clean \
+.PHONY: all module lib selftests check check-run check-debug vmtest lint vm demo deps clean \
 	install modules_install
 
 all: module lib selftests
@@ -124,7 +124,7 @@ $(HARNESS) $(CHECKPATCH):
 
 selftests: $(TEST_BINS) $(TEST_TOOLS)
 
-$(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) $(LIB_A) $(HARNESS)
+$(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) lib/msgpass.h $(LIB_A) $(HARNESS)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB_A) $(TEST_LDFLAGS)
 
@@ -144,6 +144,15 @@ VMRUN_ARGS	= --kernel $(VM_KERNEL) --smp $(SMP) --mem $(MEM) \
 
 check-run: all lint
 	tools/check $(VMRUN_ARGS) --out $(BUILD)/vm $(TEST_BINS) $(TEST_SCRIPTS)
+
+# The suite on a kernel with KASAN, lockdep, kmemleak, UBSAN and fault
+# injection, built once from linux-source-6.1 under $(BUILD)/linux-debug.
+check-debug:
+	@tools/deps
+	@$(MAKE) --no-print-directory lib selftests
+	tools/check-debug $(BUILD) \
+		$(foreach t,$(TEST_TOOLS),--files $(t):/tests/$(notdir $(t))) \
+		$(TEST_BINS) $(TEST_SCRIPTS)
 
 # Run some tests only: make vmtest TESTS="build/selftests/device_test"
 vmtest: all
