@@ -49,12 +49,16 @@ TEST_BINS	:= $(TEST_SRCS:selftests/%.c=$(BUILD)/selftests/%)
 TEST_SCRIPTS	:= $(wildcard selftests/*_test.sh)
 TEST_TOOLS	:= $(BUILD)/selftests/mp_fill
 
+EXAMPLE_SRCS	:= $(wildcard examples/*.c)
+EXAMPLE_BINS	:= $(EXAMPLE_SRCS:examples/%.c=$(BUILD)/examples/%)
+
 KERNEL_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) uapi/msgpass.h
 
-.PHONY: all module lib selftests check check-run check-debug vmtest lint vm demo deps clean \
+.PHONY: all module lib selftests examples check check-run check-debug vmtest lint vm \
+	demo demo-run deps clean \
 	install modules_install
 
-all: module lib selftests
+all: module lib selftests examples
 
 deps:
 	@tools/deps
@@ -128,6 +132,25 @@ $(BUILD)/selftests/%: selftests/%.c $(wildcard selftests/*.h) lib/msgpass.h $(LI
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(LIB_A) $(TEST_LDFLAGS)
 
+# --- examples and the demo --------------------------------------------
+
+examples: $(EXAMPLE_BINS)
+
+$(BUILD)/examples/%: examples/%.c examples/example.h lib/msgpass.h $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WARN) -D_GNU_SOURCE -I$(BUILD)/include -Ilib -o $@ $< $(LIB_A) -static -pthread
+
+DEMO_ARGS	= --files $(BUILD)/examples:/examples --files examples/demo.sh:/examples/demo.sh
+
+# The textbook scenes, narrated, in the VM: the README's first command.
+demo:
+	@tools/deps
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: module lib examples
+	tools/vmrun $(VMRUN_ARGS) $(DEMO_ARGS) --out $(BUILD)/vm-demo \
+		--cmd 'sh /examples/demo.sh /examples'
+
 # --- checks ------------------------------------------------------------
 
 # Zero warnings: W=1, sparse (C=2 checks every file) and checkpatch --strict.
@@ -143,7 +166,8 @@ VMRUN_ARGS	= --kernel $(VM_KERNEL) --smp $(SMP) --mem $(MEM) \
 		  $(foreach t,$(TEST_TOOLS),--files $(t):/tests/$(notdir $(t)))
 
 check-run: all lint
-	tools/check $(VMRUN_ARGS) --out $(BUILD)/vm $(TEST_BINS) $(TEST_SCRIPTS)
+	tools/check $(VMRUN_ARGS) $(DEMO_ARGS) --out $(BUILD)/vm \
+		--cmd 'sh /examples/demo.sh /examples' $(TEST_BINS) $(TEST_SCRIPTS)
 
 # The suite on a kernel with KASAN, lockdep, kmemleak, UBSAN and fault
 # injection, built once from linux-source-6.1 under $(BUILD)/linux-debug.
