@@ -14,19 +14,19 @@
 #include "msgpass.h"
 
 unsigned long mp_max_msg_size = 4UL << 20;
-module_param_named(max_msg_size, mp_max_msg_size, ulong, 0444);
+module_param_named(max_msg_size, mp_max_msg_size, ulong, 0644);
 MODULE_PARM_DESC(max_msg_size, "Largest message body any mailbox may accept, in bytes (default 4 MiB)");
 
 unsigned int mp_msgmax = 8192;
-module_param_named(msgmax, mp_msgmax, uint, 0444);
+module_param_named(msgmax, mp_msgmax, uint, 0644);
 MODULE_PARM_DESC(msgmax, "Default largest message of a new mailbox, as System V's MSGMAX (default 8192)");
 
 unsigned int mp_msgmnb = 16384;
-module_param_named(msgmnb, mp_msgmnb, uint, 0444);
+module_param_named(msgmnb, mp_msgmnb, uint, 0644);
 MODULE_PARM_DESC(msgmnb, "Default byte capacity of a new mailbox, and the most an unprivileged caller may set, as System V's MSGMNB (default 16384)");
 
 unsigned int mp_msgmni = 32000;
-module_param_named(msgmni, mp_msgmni, uint, 0444);
+module_param_named(msgmni, mp_msgmni, uint, 0644);
 MODULE_PARM_DESC(msgmni, "Most mailboxes in existence at once, as System V's MSGMNI (default 32000)");
 
 module_param_named(user_quota_bytes, mp_user_quota_bytes, ulong, 0644);
