@@ -26,108 +26,7 @@
 #define T_DATA		1
 #define T_STOP		2
 
-#define MAX_TRACK	32
-
-static int t_ids[MAX_TRACK];
-static int t_nids;
-static pid_t t_kids[MAX_TRACK];
-static int t_nkids;
-
-FIXTURE(conc) {
-	int unused;
-};
-
-FIXTURE_SETUP(conc)
-{
-	t_nids = 0;
-	t_nkids = 0;
-}
-
-FIXTURE_TEARDOWN(conc)
-{
-	for (int i = 0; i < t_nkids; i++)
-		if (t_kids[i] > 0)
-			kill(t_kids[i], SIGKILL);
-	for (int i = 0; i < t_nkids; i++)
-		if (t_kids[i] > 0)
-			waitpid(t_kids[i], NULL, 0);
-	for (int i = 0; i < t_nids; i++)
-		mp_msgctl(t_ids[i], IPC_RMID, NULL);
-}
-
-static int new_mbox(const struct mp_attr *attr)
-{
-	int id = mp_msgget_attr(IPC_PRIVATE, NULL, IPC_CREAT | 0600, attr);
-
-	if (id >= 0 && t_nids < MAX_TRACK)
-		t_ids[t_nids++] = id;
-	return id;
-}
-
-static pid_t spawn(void)
-{
-	pid_t parent = getpid();
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(99);
-		return 0;
-	}
-	if (pid > 0 && t_nkids < MAX_TRACK)
-		t_kids[t_nkids++] = pid;
-	return pid;
-}
-
-static int reap(pid_t pid)
-{
-	int status;
-
-	for (int i = 0; i < t_nkids; i++)
-		if (t_kids[i] == pid)
-			t_kids[i] = 0;
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static void *shared_map(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static long files_now(void)
-{
-	struct mp_counters_info c;
-
-	if (mp_counters(&c))
-		return -1;
-	return (long)c.files;
-}
-
-static long files_settle(long want)
-{
-	long n = files_now();
-
-	for (int i = 0; i < HANG_MS / 10 && n != want; i++) {
-		usleep(10000);
-		n = files_now();
-	}
-	return n;
-}
-
-static long qnum_of(int id)
-{
-	struct mp_mbox_info info;
-
-	if (mp_mbox_info(id, &info))
-		return -1;
-	return (long)info.qnum;
-}
+#include "mp_bulk.h"
 
 /* The content of message @i of sender @s, in its memfd. */
 static int note(char *buf, size_t size, int s, int i)
@@ -234,7 +133,7 @@ static int fd_sender(int id, int s)
 	return 0;
 }
 
-TEST_F_TIMEOUT(conc, many_senders_pass_fds_to_many_receivers, 300)
+TEST_F_TIMEOUT(bulk, many_senders_pass_fds_to_many_receivers, 300)
 {
 	struct mp_attr a = { .flags = MP_ATTR_CAPACITY | MP_ATTR_MODE_RECEIVE, .capacity = 8 };
 	struct fd_board *bd = shared_map(sizeof(*bd));
@@ -277,14 +176,14 @@ TEST_F_TIMEOUT(conc, many_senders_pass_fds_to_many_receivers, 300)
 		for (int i = 0; i < FD_PER_SENDER; i++)
 			once += bd->got[s][i] == 1;
 	EXPECT_EQ(FD_SENDERS * FD_PER_SENDER, once);
-	EXPECT_EQ(0, qnum_of(id));
+	EXPECT_EQ(0, qnum(id));
 	EXPECT_EQ(base, files_settle(base));
 	munmap(bd, sizeof(*bd));
 }
 
 #define BC_SUBS		4
 
-TEST_F_TIMEOUT(conc, broadcast_of_fds_reaches_every_subscriber, 300)
+TEST_F_TIMEOUT(bulk, broadcast_of_fds_reaches_every_subscriber, 300)
 {
 	struct mp_attr a = { .flags = MP_ATTR_CAPACITY | MP_ATTR_MODE_RECEIVE, .capacity = 8,
 			     .kind = MP_KIND_BROADCAST };
@@ -346,7 +245,7 @@ TEST_F_TIMEOUT(conc, broadcast_of_fds_reaches_every_subscriber, 300)
 
 #define RM_SENDERS	4
 
-TEST_F_TIMEOUT(conc, removal_with_senders_asleep_drops_every_file, 300)
+TEST_F_TIMEOUT(bulk, removal_with_senders_asleep_drops_every_file, 300)
 {
 	struct mp_attr a = { .flags = MP_ATTR_CAPACITY | MP_ATTR_MODE_RECEIVE, .capacity = 32 };
 	_Atomic int *sent = shared_map(RM_SENDERS * sizeof(int));
@@ -426,7 +325,7 @@ struct bt_msg {
 	int i;
 };
 
-TEST_F_TIMEOUT(conc, batches_from_many_senders_keep_each_senders_order, 300)
+TEST_F_TIMEOUT(bulk, batches_from_many_senders_keep_each_senders_order, 300)
 {
 	struct mp_attr a = { .flags = MP_ATTR_CAPACITY | MP_ATTR_MODE_RECEIVE, .capacity = 40 };
 	static struct bt_msg in[BT_RBATCH];
@@ -492,7 +391,7 @@ TEST_F_TIMEOUT(conc, batches_from_many_senders_keep_each_senders_order, 300)
 	EXPECT_EQ(BT_SENDERS * BT_PER_SENDER, total);
 	for (int s = 0; s < BT_SENDERS; s++)
 		EXPECT_EQ(BT_PER_SENDER, next[s]);
-	EXPECT_EQ(0, qnum_of(id));
+	EXPECT_EQ(0, qnum(id));
 }
 
 TEST_HARNESS_MAIN
