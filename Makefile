@@ -47,7 +47,7 @@ LIB_PC		:= $(BUILD)/lib/msgpass.pc
 TEST_SRCS	:= $(wildcard selftests/*_test.c)
 TEST_BINS	:= $(TEST_SRCS:selftests/%.c=$(BUILD)/selftests/%)
 TEST_SCRIPTS	:= $(wildcard selftests/*_test.sh)
-TEST_TOOLS	:= $(BUILD)/selftests/mp_fill
+TEST_TOOLS	:= $(BUILD)/selftests/mp_fill $(BUILD)/selftests/mpctl_helper
 
 EXAMPLE_SRCS	:= $(wildcard examples/*.c)
 EXAMPLE_BINS	:= $(EXAMPLE_SRCS:examples/%.c=$(BUILD)/examples/%)
@@ -162,7 +162,7 @@ check:
 	@$(MAKE) --no-print-directory check-run
 
 VMRUN_ARGS	= --kernel $(VM_KERNEL) --smp $(SMP) --mem $(MEM) \
-		  --module kmod/msgpass.ko \
+		  --module kmod/msgpass.ko --files $(MSGPASSCTL):/tests/msgpassctl \
 		  $(foreach t,$(TEST_TOOLS),--files $(t):/tests/$(notdir $(t)))
 
 check-run: all lint

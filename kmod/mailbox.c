@@ -714,7 +714,8 @@ void mp_mailbox_fill_info(struct mp_mailbox *mb, struct mp_mbox_info *info)
 	spin_lock(&q->lock);
 	info->flags = (mb->mode_receive ? MP_ATTR_MODE_RECEIVE : 0) |
 		      (q->lossy ? MP_ATTR_LOSSY : 0);
-	info->owner_pid = pid_vnr(mb->owner);
+	/* The owner's pid while it lives; 0 once it is gone. */
+	info->owner_pid = pid_has_task(mb->owner, PIDTYPE_TGID) ? pid_vnr(mb->owner) : 0;
 	info->uid = from_kuid_munged(ns, mb->uid);
 	info->gid = from_kgid_munged(ns, mb->gid);
 	info->cuid = from_kuid_munged(ns, mb->cuid);

@@ -335,12 +335,24 @@ static int mp_nl_put_user(kuid_t uid, long bytes, void *data)
 	return 0;
 }
 
+static int mp_nl_count_user(kuid_t uid, long bytes, void *data)
+{
+	*(size_t *)data += bytes ? 1 : 0;
+	return 0;
+}
+
 static int mp_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	size_t users = 0, size;
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* Room for the fixed part and one USER nest per user with bytes. */
+	mp_users_for_each(mp_nl_count_user, &users);
+	size = NLMSG_DEFAULT_SIZE + (users + 16) *
+	       (nla_total_size(0) + nla_total_size(sizeof(u32)) +
+		nla_total_size_64bit(sizeof(u64)));
+	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = mp_nl_put_header(msg, info->snd_portid, info->snd_seq, 0,
@@ -416,7 +428,6 @@ static struct genl_family mp_nl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= mp_nl_ops,
 	.n_ops		= ARRAY_SIZE(mp_nl_ops),
-	.resv_start_op	= MSGPASS_CMD_STATS_GET + 1,
 	.mcgrps		= mp_nl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(mp_nl_mcgrps),
 };

@@ -378,7 +378,8 @@ struct mp_msgctl_args {
  * @kind: MP_KIND_*
  * @lifetime: MP_LIFETIME_*
  * @flags: the MP_ATTR_MODE_RECEIVE and MP_ATTR_LOSSY bits it has
- * @owner_pid: owner's pid in the caller's pid namespace (0: none there)
+ * @owner_pid: owner's pid in the caller's pid namespace (0: it has
+ *	ended, or is not visible there)
  * @uid: owner user ID, as msg_perm.uid
  * @gid: owner group ID
  * @cuid: creator user ID
@@ -795,9 +796,9 @@ enum msgpass_cmd {
 /* MSGPASS_A_EVENT */
 enum msgpass_event {
 	MSGPASS_EVENT_UNSPEC,
-	MSGPASS_EVENT_MBOX_CREATED,	/* MBOX_ID, NAME?, OWNER_PID */
+	MSGPASS_EVENT_MBOX_CREATED,	/* MBOX_ID, NAME?, PID (its owner) */
 	MSGPASS_EVENT_MBOX_REMOVED,	/* MBOX_ID, REASON */
-	MSGPASS_EVENT_MBOX_OWNER,	/* MBOX_ID, OWNER_PID */
+	MSGPASS_EVENT_MBOX_OWNER,	/* MBOX_ID, PID (the new owner) */
 	MSGPASS_EVENT_ENDPOINT_GONE,	/* PID */
 	MSGPASS_EVENT_NAME_REGISTERED,	/* NAME, PID */
 	MSGPASS_EVENT_NAME_RELEASED,	/* NAME, PID */
