@@ -30,6 +30,9 @@ static void mp_endpoint_free(struct kref *ref)
 {
 	struct mp_endpoint *ep = container_of(ref, struct mp_endpoint, ref);
 
+	/* The inbox keeps its last sender and receiver as a mailbox does. */
+	put_pid(ep->inbox.lspid);
+	put_pid(ep->inbox.lrpid);
 	put_pid(ep->pid);
 	kfree_rcu(ep, rcu);
 }

@@ -248,6 +248,10 @@ static struct mp_msg *mp_queue_find(struct mp_queue *q,
 
 	list_for_each_entry(msg, &q->msgs, node) {
 		if (sel->mode == MP_SEL_INDEX) {
+			/* Position among the messages the call considers. */
+			if (msg->prio < sel->min_prio ||
+			    (sel->from_nr && pid_vnr(msg->sender) != sel->from_nr))
+				continue;
 			if (i++ == sel->type)
 				return msg;
 			continue;

@@ -720,8 +720,9 @@ struct mp_death_note {
  * @msgsz: send: its body length; receive: room for the body
  * @priority: send: its priority
  * @__pad: zero
- * @result: out: send: 0, or the negative errno of the first that failed;
- *	receive: body bytes received, or the negative errno
+ * @result: out: send: left alone for the entries that went, the
+ *	negative errno in the first that did not; receive: body bytes
+ *	received, or the negative errno
  * @__reserved: zero
  */
 struct mp_batch_msg {
