@@ -67,7 +67,8 @@ done
 say "(max_msg_size: the largest message any mailbox may take; msgmax, msgmnb:"
 say " the largest message and the byte capacity of a new mailbox, as System V;"
 say " msgmni: the most mailboxes; user_quota_bytes: the most message bytes one"
-say " user may have queued, in all mailboxes together)"
+say " user may have queued, in all mailboxes together; max_links: the most links"
+say " into one process; names_per_user: the most names one user may register)"
 
 scene shared_mailboxes "processes A, B and C share mailbox Q; A and C also share P" <<'EOF'
 Indirect communication: processes do not name each other, they send to
@@ -113,6 +114,56 @@ and send time. One receive call can combine priority order, a lowest
 priority, a non-destructive peek, a type selection and a timeout.
 EOF
 fi
+
+scene direct_link "Send(P) and Receive(Q): two processes name each other" <<'EOF'
+Direct communication: a process sends to another by its pid, and
+receives from a process by its pid. Every process that uses msgpass is
+an endpoint with an inbox; the first send from P to Q makes the one-way
+link P->Q, which numbers its messages 1, 2, 3, ... on its own. Messages
+outlive their sender; a process that has gone cannot be sent to (ESRCH).
+EOF
+
+scene receive_any "three senders, one receiver: Receive(P) and Receive(ANY)" <<'EOF'
+Receive(P) takes only what came over the link from P; Receive(ANY)
+takes the next message from any link: highest priority first, then in
+order of arrival. The inbox can be waited for with poll() on the
+process's msgpass descriptor, next to any other descriptor.
+EOF
+
+scene name_service "a server registers the name 'logger'; clients find it by name" <<'EOF'
+Processes find each other by name: a name is unique, belongs to the
+process that registered it, and is released when that process ends.
+Clients resolve it to a pid and send to that pid directly.
+EOF
+
+scene call_reply "call and reply: a QNX-style server loop" <<'EOF'
+mp_call() sends a request and waits for its answer in one system call;
+the server answers and waits for the next request in one system call
+too (mp_reply_receive()). Many clients call at once; each answer goes to
+exactly its caller. A mailbox can be the server's port, and a caller
+whose server ends without answering is told so (ECONNRESET).
+EOF
+
+scene peer_death "being told when a process or a mailbox goes away" <<'EOF'
+A process can ask the kernel for a message when another process ends or
+a mailbox is removed: exactly one note, with what went, why, and a
+cookie, into its own inbox or into a mailbox. Even a process killed with
+SIGKILL is reported.
+EOF
+
+scene big_file "32 MiB from one process to another, by reference" <<'EOF'
+Large data goes in a file, and the message refers to the file: a message
+can carry open file descriptors. The data is put in a sealed memfd that
+nobody can change any more; the message carries 8 bytes and the file,
+whatever the size, and the receiver maps the very same file. Checksums
+computed on both sides agree.
+EOF
+
+scene batches "1000 messages in batches of 100" <<'EOF'
+Many messages in one system call: each is sent or received whole, with
+the same rules as a single one, and a batch stops at the first message
+that cannot go, saying how many went and why the next did not.
+EOF
 
 say ""
 if [ -n "$failed_names" ]; then
