@@ -195,7 +195,7 @@ check list_json_blocked_receiver t_empty
 t_table() {
 	"$CTL" list >"$T/out" || return 1
 	head -n 1 "$T/out" | grep -Eq '^ *ID +KEY +NAME +KIND' &&
-		grep -Eq "^ *$FULL +0x00000000 +$P-full +queue +system +[0-9]+ +0 +0644 +2 +2 +200B +[0-9.]+[KM]iB +1 +0 +0$" "$T/out" &&
+		grep -Eq "^ *$FULL +0x00000000 +$P-full +queue +system +(-|[0-9]+) +0 +0644 +2 +2 +200B +[0-9.]+[KM]iB +1 +0 +0$" "$T/out" &&
 		"$CTL" list --bytes | grep -Eq "^ *$FULL .* 0644 +2 +2 +200 +$MSGMNB +1 +0 +0$" ||
 		{ diag "$(cat "$T/out")"; return 1; }
 }
