@@ -154,6 +154,10 @@ static ssize_t mp_call_to(int to, uint64_t flags, const void *req,
 		a.priority = opt->priority;
 		a.msgflg = (uint32_t)opt->msgflg;
 		a.timeout_ns = opt->timeout_ns;
+		a.req_fds = mp_ptr(opt->fds);
+		a.nr_req_fds = opt->nr_fds;
+		a.reply_fds = mp_ptr(opt->reply_fds);
+		a.reply_fd_room = opt->reply_fd_room;
 	}
 	return __mp_ioctl(MP_IOC_CALL, &a);
 }
@@ -192,6 +196,20 @@ static ssize_t mp_reply_do(uint64_t call_id, uint64_t flags, const void *reply,
 int mp_reply(uint64_t call_id, const void *msgp, size_t msgsz)
 {
 	return mp_reply_do(call_id, 0, msgp, msgsz, 0, NULL, 0, 0, 0, NULL) < 0 ? -1 : 0;
+}
+
+int mp_reply_fds(uint64_t call_id, const void *msgp, size_t msgsz,
+		 const int *fds, unsigned int nr_fds)
+{
+	struct mp_reply_args a = {
+		.call_id = call_id,
+		.msgp = mp_ptr(msgp),
+		.msgsz = msgsz,
+		.fds = mp_ptr(fds),
+		.nr_fds = nr_fds,
+	};
+
+	return __mp_ioctl(MP_IOC_REPLY, &a) < 0 ? -1 : 0;
 }
 
 ssize_t mp_reply_receive(uint64_t call_id, const void *reply, size_t replysz,

@@ -129,6 +129,10 @@ struct mp_callopt {
 	unsigned int priority;	/* of the request */
 	int msgflg;		/* MSG_NOERROR: cut a longer reply */
 	uint64_t timeout_ns;	/* with MP_CALL_TIMEOUT; CLOCK_MONOTONIC */
+	const int *fds;		/* descriptors the request carries */
+	unsigned int nr_fds;
+	int *reply_fds;		/* room for descriptors the reply carries... */
+	unsigned int reply_fd_room;	/* ...this many; hdr->nr_fds: how many came */
 };
 
 /*
@@ -147,6 +151,9 @@ ssize_t mp_call_mbox(int msqid, const void *req, size_t reqsz, void *reply,
 		     size_t replysz, const struct mp_callopt *opt,
 		     struct mp_msghdr *hdr);
 int mp_reply(uint64_t call_id, const void *msgp, size_t msgsz);
+/* A reply carrying descriptors (ENOBUFS: more than the caller has room for). */
+int mp_reply_fds(uint64_t call_id, const void *msgp, size_t msgsz,
+		 const int *fds, unsigned int nr_fds);
 ssize_t mp_reply_receive(uint64_t call_id, const void *reply, size_t replysz,
 			 pid_t from, void *msgp, size_t msgsz, long msgtyp,
 			 int msgflg, struct mp_msghdr *hdr);

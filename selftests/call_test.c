@@ -172,6 +172,91 @@ TEST_F(call, call_over_a_link_returns_the_reply_and_its_header)
 	EXPECT_EQ(0, dt_reap(srv));
 }
 
+/*
+ * Descriptors travel both ways: the request carries the write end of a
+ * pipe the server writes into; the reply carries the read end of a pipe
+ * the server filled.
+ */
+TEST_F(call, call_and_reply_carry_descriptors)
+{
+	struct { long mtype; char t[8]; } req = { .mtype = 1 }, rep;
+	int to_srv[2], ready[2], got = -1;
+	struct mp_callopt opt = { .nr_fds = 1, .reply_fd_room = 1 };
+	struct mp_msghdr h;
+	char buf[32] = "";
+	pid_t srv;
+
+	ASSERT_EQ(0, pipe(to_srv));
+	ASSERT_EQ(0, pipe(ready));
+	srv = dt_fork();
+	ASSERT_LE(0, srv);
+	if (srv == 0) {
+		struct mp_recvopt ro = { .fd_room = 1 };
+		struct { long mtype; char t[8]; } q, r = { .mtype = 2 };
+		struct mp_msghdr qh;
+		int fd = -1, back[2];
+
+		ro.fds = &fd;
+		if (mp_fd() < 0)
+			_exit(DT_NOSYNC);
+		dt_put(ready[1], 'r');
+		if (mp_receive_ext(MP_ANY, &q, sizeof(q.t), 0, 0, &ro, &qh) < 0)
+			_exit(errno);
+		if (qh.nr_fds != 1 || fd < 0 || !(qh.flags & MP_MSG_CALL))
+			_exit(DT_BAD);
+		if (write(fd, "from server", 11) != 11 || pipe(back))
+			_exit(DT_BAD2);
+		if (write(back[1], "in reply", 8) != 8)
+			_exit(DT_BAD3);
+		close(back[1]);
+		_exit(mp_reply_fds(qh.call_id, &r, 1, &back[0], 1) ? errno : 0);
+	}
+	ASSERT_EQ('r', dt_get(ready[0]));
+	opt.fds = &to_srv[1];
+	opt.reply_fds = &got;
+	ASSERT_EQ(1, mp_call(srv, &req, 1, &rep, sizeof(rep.t), &opt, &h));
+	EXPECT_EQ(1, h.nr_fds);
+	ASSERT_LE(0, got);
+	EXPECT_EQ(8, read(got, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "in reply", 8));
+	EXPECT_EQ(11, read(to_srv[0], buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "from server", 11));
+	EXPECT_EQ(0, dt_reap(srv));
+	close(got);
+	close(to_srv[0]);
+	close(to_srv[1]);
+}
+
+/* More descriptors in the reply than the caller has room for: ENOBUFS. */
+TEST_F(call, reply_with_more_descriptors_than_room_is_enobufs)
+{
+	struct { long mtype; char t[8]; } req = { .mtype = 1 }, rep;
+	int ready[2];
+	pid_t srv;
+
+	ASSERT_EQ(0, pipe(ready));
+	srv = dt_fork();
+	ASSERT_LE(0, srv);
+	if (srv == 0) {
+		struct { long mtype; char t[8]; } q, r = { .mtype = 2 };
+		struct mp_msghdr qh;
+		int p[2];
+
+		if (mp_fd() < 0 || pipe(p))
+			_exit(DT_NOSYNC);
+		dt_put(ready[1], 'r');
+		if (mp_receive_ext(MP_ANY, &q, sizeof(q.t), 0, 0, NULL, &qh) < 0)
+			_exit(errno);
+		if (mp_reply_fds(qh.call_id, &r, 1, p, 1) == 0 || errno != ENOBUFS)
+			_exit(DT_BAD);
+		/* The call is still open: a reply without descriptors goes. */
+		_exit(mp_reply(qh.call_id, &r, 1) ? errno : 0);
+	}
+	ASSERT_EQ('r', dt_get(ready[0]));
+	EXPECT_EQ(1, mp_call(srv, &req, 1, &rep, sizeof(rep.t), NULL, NULL));
+	EXPECT_EQ(0, dt_reap(srv));
+}
+
 TEST_F(call, request_arrives_as_a_call_message_from_the_caller)
 {
 	struct mp_msghdr h;
