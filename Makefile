@@ -173,8 +173,8 @@ check-run: all lint
 # injection, built once from linux-source-6.1 under $(BUILD)/linux-debug.
 check-debug:
 	@tools/deps
-	@$(MAKE) --no-print-directory lib selftests
-	tools/check-debug $(BUILD) \
+	@$(MAKE) --no-print-directory lib selftests $(MSGPASSCTL)
+	tools/check-debug $(BUILD) --files $(MSGPASSCTL):/tests/msgpassctl \
 		$(foreach t,$(TEST_TOOLS),--files $(t):/tests/$(notdir $(t))) \
 		$(TEST_BINS) $(TEST_SCRIPTS)
 
