@@ -475,7 +475,12 @@ struct mp_msg *mp_msg_build(const struct mp_msgsnd_args *a, long mtype,
 	msg->prio = a->priority;
 	msg->sender = get_pid(task_tgid(current));
 	msg->sender_uid = current_euid();
-	msg->stime_ns = ktime_get_real_ns();
+	/*
+	 * The time of the last tick, not a clocksource read: a read can be a
+	 * device access (HPET, ACPI PM timer) costing more than the rest of
+	 * the send, and a send stamp needs no finer grain than the tick.
+	 */
+	msg->stime_ns = ktime_get_coarse_real_ns();
 	return msg;
 }
 

@@ -60,7 +60,7 @@ static void mp_watch_deliver(struct mp_watch *w, u32 reason)
 	struct mp_mailbox *mb;
 
 	note->reason = reason;
-	msg->stime_ns = ktime_get_real_ns();
+	msg->stime_ns = ktime_get_coarse_real_ns();
 	w->note = NULL;
 	if (w->notify < 0) {
 		mp_queue_post(&w->watcher->inbox, msg);

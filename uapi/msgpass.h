@@ -247,7 +247,8 @@ struct mp_msgsnd_args {
  * @type: the System V type
  * @len: the body's full length (more than was copied when truncated)
  * @seq: sequence number in the mailbox: gap-free, in send order
- * @stime_ns: when it was sent, CLOCK_REALTIME nanoseconds
+ * @stime_ns: when it was sent, CLOCK_REALTIME nanoseconds, at the
+ *	resolution of the kernel's tick (CLOCK_REALTIME_COARSE)
  * @sender_pid: sender's process ID in the receiver's pid namespace, or
  *	0 when the sender is not visible there
  * @sender_uid: sender's effective user ID in the receiver's user
