@@ -73,9 +73,10 @@ static struct mp_user *mp_user_get(kuid_t uid)
  */
 #define MP_MSG_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-static inline size_t mp_msg_inline(struct kmem_cache *cache)
+/* Body bytes that fit in the message object of cache @i. */
+static inline size_t mp_msg_inline(unsigned int i)
 {
-	return kmem_cache_size(cache) - sizeof(struct mp_msg);
+	return mp_msg_sizes[i] - sizeof(struct mp_msg);
 }
 
 /**
@@ -112,7 +113,7 @@ int mp_users_for_each(int (*fn)(kuid_t uid, long bytes, void *data), void *data)
  */
 struct mp_msg *mp_msg_alloc(size_t len)
 {
-	struct kmem_cache *cache = mp_msg_caches[ARRAY_SIZE(mp_msg_caches) - 1];
+	unsigned int c = ARRAY_SIZE(mp_msg_caches) - 1;
 	struct mp_msgseg **tail;
 	unsigned long quota;
 	struct mp_user *user;
@@ -130,22 +131,23 @@ struct mp_msg *mp_msg_alloc(size_t len)
 	}
 
 	for (i = 0; i < ARRAY_SIZE(mp_msg_caches); i++) {
-		if (len <= mp_msg_inline(mp_msg_caches[i])) {
-			cache = mp_msg_caches[i];
+		if (len <= mp_msg_inline(i)) {
+			c = i;
 			break;
 		}
 	}
-	msg = kmem_cache_alloc(cache, MP_MSG_GFP);
+	msg = kmem_cache_alloc(mp_msg_caches[c], MP_MSG_GFP);
 	if (!msg)
 		goto nomem;
 	memset(msg, 0, sizeof(*msg));
 	INIT_LIST_HEAD(&msg->node);
 	refcount_set(&msg->ref, 1);
-	msg->cache = cache;
+	msg->cache = mp_msg_caches[c];
+	msg->inline_len = mp_msg_inline(c);
 	msg->user = user;
 	msg->len = len;
 
-	left = len - min(len, mp_msg_inline(cache));
+	left = len - min_t(size_t, len, msg->inline_len);
 	tail = &msg->segs;
 	while (left) {
 		struct mp_msgseg *seg = kmem_cache_alloc(mp_seg_cache, MP_MSG_GFP);
@@ -222,7 +224,7 @@ void mp_msg_put(struct mp_msg *msg)
  */
 int mp_msg_copy_from_user(struct mp_msg *msg, const void __user *src)
 {
-	size_t n = min(msg->len, mp_msg_inline(msg->cache));
+	size_t n = min_t(size_t, msg->len, msg->inline_len);
 	size_t left = msg->len - n;
 	struct mp_msgseg *seg;
 
@@ -310,7 +312,7 @@ int mp_msg_attach_fds(struct mp_msg *msg, u64 ufds, u32 nr)
  */
 int mp_msg_copy_to_user(const struct mp_msg *msg, void __user *dst, size_t len)
 {
-	size_t n = min(len, mp_msg_inline(msg->cache));
+	size_t n = min_t(size_t, len, msg->inline_len);
 	const struct mp_msgseg *seg;
 
 	if (copy_to_user(dst, msg->data, n))
@@ -466,10 +468,12 @@ struct mp_msg *mp_msg_build(const struct mp_msgsnd_args *a, long mtype,
 		mp_msg_put(msg);
 		return ERR_PTR(-EFAULT);
 	}
-	err = mp_msg_attach_fds(msg, a->fds, a->nr_fds);
-	if (err) {
-		mp_msg_put(msg);
-		return ERR_PTR(err);
+	if (a->nr_fds) {
+		err = mp_msg_attach_fds(msg, a->fds, a->nr_fds);
+		if (err) {
+			mp_msg_put(msg);
+			return ERR_PTR(err);
+		}
 	}
 	msg->type = mtype;
 	msg->prio = a->priority;

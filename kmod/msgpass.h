@@ -97,6 +97,7 @@ extern struct mutex mp_registry_lock;
  * @nr_files: how many
  * @counted: it is in mp_counters
  * @cache: the cache it came from
+ * @inline_len: body bytes its own object holds
  * @user: the user its bytes are charged to
  * @segs: body beyond the inline head
  * @data: the inline head of the body
@@ -123,6 +124,7 @@ struct mp_msg {
 	struct file **files;
 	unsigned int nr_files;
 	struct kmem_cache *cache;
+	u32 inline_len;
 	struct mp_user *user;
 	struct mp_msgseg *segs;
 	u8 data[];
