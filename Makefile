@@ -140,7 +140,8 @@ $(BUILD)/examples/%: examples/%.c examples/example.h lib/msgpass.h $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WARN) -D_GNU_SOURCE -I$(BUILD)/include -Ilib -o $@ $< $(LIB_A) -static -pthread
 
-DEMO_ARGS	= --files $(BUILD)/examples:/examples --files examples/demo.sh:/examples/demo.sh
+DEMO_ARGS	= --files $(BUILD)/examples:/examples --files examples/demo.sh:/examples/demo.sh \
+		  --files $(MSGPASSCTL):/examples/msgpassctl
 
 # The textbook scenes, narrated, in the VM: the README's first command.
 demo:

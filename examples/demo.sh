@@ -165,6 +165,14 @@ the same rules as a single one, and a batch stops at the first message
 that cannot go, saying how many went and why the next did not.
 EOF
 
+scene inspect "what msgpassctl shows while processes use msgpass" <<'EOF'
+msgpassctl is to msgpass what ipcs and ipcrm are to System V: it lists
+the mailboxes you may read (with their owners, queues, capacities and
+who sleeps on them), the direct links, the processes that have the
+device open with their names, and the module's limits and usage. It
+talks to the module over generic netlink.
+EOF
+
 say ""
 if [ -n "$failed_names" ]; then
 	say "demo: failed:$failed_names"
