@@ -190,44 +190,11 @@ static inline void dt_cleanup(void)
 }
 
 /* One-byte handshakes over pipes; a read waits at most DT_WAIT_MS. */
-static inline int dt_put(int fd, char c)
-{
-	return write(fd, &c, 1) == 1 ? 0 : -1;
-}
-
-static inline int dt_get(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	unsigned char c;
-
-	if (poll(&p, 1, DT_WAIT_MS) != 1)
-		return -1;
-	if (read(fd, &c, 1) != 1)
-		return -1;
-	return c;
-}
-
-static inline int dt_put_int(int fd, int v)
-{
-	return write(fd, &v, sizeof(v)) == sizeof(v) ? 0 : -1;
-}
-
-static inline int dt_get_int(int fd, int *v)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	if (poll(&p, 1, DT_WAIT_MS) != 1)
-		return -1;
-	return read(fd, v, sizeof(*v)) == sizeof(*v) ? 0 : -1;
-}
-
-/* Is a byte waiting in @fd right now? */
-static inline int dt_ready_now(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, 0) == 1;
-}
+static inline int dt_put(int fd, char c) { return mp_pipe_put(fd, c); }
+static inline int dt_get(int fd) { return mp_pipe_get(fd, DT_WAIT_MS); }
+static inline int dt_put_int(int fd, int v) { return mp_pipe_put_int(fd, v); }
+static inline int dt_get_int(int fd, int *v) { return mp_pipe_get_int(fd, v, DT_WAIT_MS); }
+static inline int dt_ready_now(int fd) { return mp_pipe_ready_now(fd); }
 
 /* Become nobody/nogroup, without supplementary groups or capabilities. */
 static inline int dt_drop_privs(void)

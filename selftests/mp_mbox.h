@@ -365,44 +365,11 @@ static inline int mpt_catch(int sig, int restart)
 }
 
 /* One-byte handshakes over pipes; reads are bounded by MPT_WAIT_MS. */
-static inline int mpt_put(int fd, char c)
-{
-	return write(fd, &c, 1) == 1 ? 0 : -1;
-}
-
-static inline int mpt_get(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	unsigned char c;
-
-	if (poll(&p, 1, MPT_WAIT_MS) != 1)
-		return -1;
-	if (read(fd, &c, 1) != 1)
-		return -1;
-	return c;
-}
-
-static inline int mpt_put_int(int fd, int v)
-{
-	return write(fd, &v, sizeof(v)) == sizeof(v) ? 0 : -1;
-}
-
-static inline int mpt_get_int(int fd, int *v)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	if (poll(&p, 1, MPT_WAIT_MS) != 1)
-		return -1;
-	return read(fd, v, sizeof(*v)) == sizeof(*v) ? 0 : -1;
-}
-
-/* Is a byte waiting in @fd right now (no waiting)? */
-static inline int mpt_ready_now(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
-}
+static inline int mpt_put(int fd, char c) { return mp_pipe_put(fd, c); }
+static inline int mpt_get(int fd) { return mp_pipe_get(fd, MPT_WAIT_MS); }
+static inline int mpt_put_int(int fd, int v) { return mp_pipe_put_int(fd, v); }
+static inline int mpt_get_int(int fd, int *v) { return mp_pipe_get_int(fd, v, MPT_WAIT_MS); }
+static inline int mpt_ready_now(int fd) { return mp_pipe_ready_now(fd); }
 
 /* poll() @fd once without waiting; the revents, or -1. */
 static inline int mpt_revents(int fd, int timeout_ms)

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,50 @@ static inline long long mp_test_param(const char *name)
 		v = -1;
 	fclose(f);
 	return v;
+}
+
+/*
+ * One-byte (or one-int) handshakes between processes over a pipe; a read
+ * waits at most @ms milliseconds, so a lost handshake fails a test
+ * instead of hanging it. Each returns -1 on failure.
+ */
+static inline int mp_pipe_put(int fd, char c)
+{
+	return write(fd, &c, 1) == 1 ? 0 : -1;
+}
+
+static inline int mp_pipe_get(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	unsigned char c;
+
+	if (poll(&p, 1, ms) != 1)
+		return -1;
+	if (read(fd, &c, 1) != 1)
+		return -1;
+	return c;
+}
+
+static inline int mp_pipe_put_int(int fd, int v)
+{
+	return write(fd, &v, sizeof(v)) == sizeof(v) ? 0 : -1;
+}
+
+static inline int mp_pipe_get_int(int fd, int *v, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, ms) != 1)
+		return -1;
+	return read(fd, v, sizeof(*v)) == sizeof(*v) ? 0 : -1;
+}
+
+/* Is a byte waiting in @fd right now? */
+static inline int mp_pipe_ready_now(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
 }
 
 #endif /* MP_TEST_H */
