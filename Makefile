@@ -54,6 +54,12 @@ EXAMPLE_BINS	:= $(EXAMPLE_SRCS:examples/%.c=$(BUILD)/examples/%)
 
 KERNEL_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) uapi/msgpass.h
 
+.DEFAULT_GOAL	:= all
+
+# msgpassctl and the benchmark have their own fragments.
+include tools/msgpassctl.mk
+include bench/bench.mk
+
 .PHONY: all module lib selftests examples check check-run check-debug vmtest lint vm \
 	demo demo-run deps clean \
 	install modules_install
@@ -166,9 +172,14 @@ VMRUN_ARGS	= --kernel $(VM_KERNEL) --smp $(SMP) --mem $(MEM) \
 		  --module kmod/msgpass.ko --files $(MSGPASSCTL):/tests/msgpassctl \
 		  $(foreach t,$(TEST_TOOLS),--files $(t):/tests/$(notdir $(t)))
 
-check-run: all lint
+# The benchmark smoke-runs in the same boot (tiny counts): it cannot rot,
+# and it is never timed.
+check-run: all lint $(BENCH_BIN)
 	tools/check $(VMRUN_ARGS) $(DEMO_ARGS) --out $(BUILD)/vm \
-		--cmd 'sh /examples/demo.sh /examples' $(TEST_BINS) $(TEST_SCRIPTS)
+		--files $(BENCH_BIN):/bench/msgpass-bench \
+		--cmd 'sh /examples/demo.sh /examples' \
+		--cmd '/bench/msgpass-bench --smoke --raise-limits -q' \
+		$(TEST_BINS) $(TEST_SCRIPTS)
 
 # The suite on a kernel with KASAN, lockdep, kmemleak, UBSAN and fault
 # injection, built once from linux-source-6.1 under $(BUILD)/linux-debug.
@@ -190,8 +201,3 @@ vm: all
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf $(BUILD)
-
-# --- msgpassctl (tools/msgpassctl.mk), benchmark (bench/bench.mk) ---------
-
--include tools/msgpassctl.mk
--include bench/bench.mk
