@@ -61,7 +61,7 @@ static void mp_batch_fail(const struct mp_batch_args *a, u32 i, long err)
 
 static long mp_batch_send_one(struct mp_endpoint *to, struct mp_mailbox *mb,
 			      const struct mp_batch_args *a,
-			      const struct mp_batch_msg *m)
+			      const struct mp_batch_msg *m, struct mp_wake_list *wl)
 {
 	struct mp_msgsnd_args sa = {
 		.id = a->id,
@@ -84,7 +84,7 @@ static long mp_batch_send_one(struct mp_endpoint *to, struct mp_mailbox *mb,
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	if (mb)
-		return mp_queue_send(&mb->queue, msg, a->msgflg & IPC_NOWAIT, false, NULL);
+		return __mp_queue_send(&mb->queue, msg, a->msgflg & IPC_NOWAIT, false, NULL, wl);
 	return mp_inbox_send(to, msg, a->msgflg & IPC_NOWAIT, false, NULL);
 }
 
@@ -93,6 +93,7 @@ long mp_ioctl_sendv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	struct mp_endpoint *to = NULL;
 	struct mp_mailbox *mb = NULL;
 	struct mp_batch_args a;
+	struct mp_wake_list wl = { 0 };
 	struct mp_batch_msg m;
 	long ret;
 	u32 i;
@@ -119,12 +120,14 @@ long mp_ioctl_sendv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	for (i = 0; i < a.count; i++) {
 		ret = mp_batch_msg_from_user(&m, &a, i);
 		if (!ret)
-			ret = mp_batch_send_one(to, mb, &a, &m);
+			ret = mp_batch_send_one(to, mb, &a, &m, &wl);
 		if (ret) {
 			mp_batch_fail(&a, i, ret == -ERESTARTNOHAND ? -EINTR : ret);
 			break;
 		}
 	}
+	/* One wake-up for the whole batch: the receiver finds all of it. */
+	mp_wake_up(&wl);
 	if (mb)
 		mp_mailbox_put(mb);
 	if (to)

@@ -76,7 +76,6 @@ struct mp_call {
 
 static DEFINE_SPINLOCK(mp_calls_lock);
 static DEFINE_XARRAY_ALLOC(mp_calls);
-static u32 mp_calls_next;
 static atomic64_t mp_calls_gen;
 
 static void mp_call_put(struct mp_call *call)
@@ -285,8 +284,12 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	call->reply_fd_room = a.reply_fd_room;
 	call->noerror = a.msgflg & MSG_NOERROR;
 	call->lost_err = mb ? -EIDRM : -ECONNRESET;
-	ret = xa_alloc_cyclic(&mp_calls, &idx, call, xa_limit_32b, &mp_calls_next,
-			      GFP_KERNEL);
+	/*
+	 * The lowest free index: with a call or two in flight the array
+	 * keeps its node instead of allocating and RCU-freeing one per
+	 * call; the generation above keeps a late reply from matching.
+	 */
+	ret = xa_alloc(&mp_calls, &idx, call, xa_limit_32b, GFP_KERNEL);
 	if (ret < 0) {
 		kfree(call);
 		mp_msg_put(msg);

@@ -307,6 +307,17 @@ struct mp_queue {
 	int id;
 };
 
+#define MP_WAKE_BATCH	8
+
+/* Tasks to wake once a lock is dropped (the kernel's wake_q is not exported). */
+struct mp_wake_list {
+	unsigned int nr;
+	struct task_struct *tasks[MP_WAKE_BATCH];
+};
+
+void mp_wake_up(struct mp_wake_list *wl);
+int __mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
+		    bool sync, ktime_t *deadline, struct mp_wake_list *defer);
 void mp_queue_init(struct mp_queue *q);
 int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 		  bool sync, ktime_t *deadline);

@@ -46,12 +46,6 @@
  * and wakes them after. Should it fill up, the rest are woken at once,
  * under the lock, which is correct, only slower.
  */
-#define MP_WAKE_BATCH	8
-
-struct mp_wake_list {
-	unsigned int nr;
-	struct task_struct *tasks[MP_WAKE_BATCH];
-};
 
 static void mp_wake_add(struct mp_wake_list *wl, struct task_struct *task)
 {
@@ -63,7 +57,13 @@ static void mp_wake_add(struct mp_wake_list *wl, struct task_struct *task)
 	}
 }
 
-static void mp_wake_up(struct mp_wake_list *wl)
+/**
+ * mp_wake_up() - wake the tasks collected in a wake list, and empty it
+ * @wl: the list
+ *
+ * Context: Any context but hard interrupts; no queue lock held.
+ */
+void mp_wake_up(struct mp_wake_list *wl)
 {
 	unsigned int i;
 
@@ -522,8 +522,28 @@ static int mp_queue_wait_taken(struct mp_queue *q, struct mp_msg *msg,
 int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 		  bool sync, ktime_t *deadline)
 {
+	return __mp_queue_send(q, msg, nowait, sync, deadline, NULL);
+}
+
+/**
+ * __mp_queue_send() - mp_queue_send(), with the wake-ups left to the caller
+ * @q: the queue
+ * @msg: a stamped message; consumed whatever happens
+ * @nowait: fail with -EAGAIN rather than wait
+ * @sync: return only once a receiver took it
+ * @deadline: CLOCK_MONOTONIC deadline for any wait, or NULL
+ * @defer: the caller's wake list (a batch), or NULL: whom this send wakes
+ *	is woken when the caller calls mp_wake_up(), or before this send
+ *	sleeps, so that a batch never waits on a receiver it has not woken
+ *
+ * Context: Process context; takes q->lock; may sleep.
+ * Return: as mp_queue_send().
+ */
+int __mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
+		    bool sync, ktime_t *deadline, struct mp_wake_list *defer)
+{
 	struct mp_waiter w = { .task = current };
-	struct mp_wake_list wake_q = { 0 };
+	struct mp_wake_list local = { 0 }, *wq = defer ? defer : &local;
 	__poll_t poll = 0;
 	u64 overruns = 0;
 	LIST_HEAD(done);
@@ -539,7 +559,7 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 			break;
 
 		if (!q->broadcast) {
-			if (mp_queue_handoff(q, msg, &wake_q)) {
+			if (mp_queue_handoff(q, msg, wq)) {
 				msg = NULL;
 				ret = 0;
 				break;
@@ -557,7 +577,7 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 			break;
 		} else if (q->lossy && !rendezvous) {
 			while (!mp_queue_has_room(q, msg->len) && q->qnum) {
-				mp_queue_bcast_drop_oldest(q, &done, &wake_q);
+				mp_queue_bcast_drop_oldest(q, &done, wq);
 				overruns = q->overruns;
 			}
 		}
@@ -569,12 +589,12 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 			else
 				mp_queue_link(q, msg);
 			msg->fanout = msg->pending;
-			mp_queue_wake_peekers(q, msg, &wake_q);
+			mp_queue_wake_peekers(q, msg, wq);
 			poll = EPOLLIN | EPOLLRDNORM;
 			ret = 0;
 			if (sync || rendezvous)
 				ret = mp_queue_wait_taken(q, msg, deadline, &done,
-							  &wake_q, &poll);
+							  wq, &poll);
 			msg = NULL;
 			break;
 		}
@@ -584,7 +604,7 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 			break;
 		list_add_tail(&w.node, &q->senders);
 		q->nr_senders++;
-		ret = mp_queue_sleep(q, &w, deadline, &wake_q, NULL);
+		ret = mp_queue_sleep(q, &w, deadline, wq, NULL);
 		list_del_init(&w.node);
 		q->nr_senders--;
 		w.ready = false;
@@ -592,7 +612,8 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 			break;
 	}
 	spin_unlock(&q->lock);
-	mp_wake_up(&wake_q);
+	if (!defer)
+		mp_wake_up(wq);
 	if (poll)
 		mp_queue_wake_pollers(q, poll);
 	if (msg)
