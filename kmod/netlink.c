@@ -56,6 +56,7 @@ static int mp_nl_put_mbox(struct sk_buff *skb, const struct mp_mbox_info *i)
 	    nla_put_u32(skb, MSGPASS_A_CUID, i->cuid) ||
 	    nla_put_u32(skb, MSGPASS_A_CGID, i->cgid) ||
 	    nla_put_u32(skb, MSGPASS_A_MODE, i->mode) ||
+	    nla_put_u64_64bit(skb, MSGPASS_A_MBOX_FLAGS, i->flags, MSGPASS_A_PAD) ||
 	    nla_put_u64_64bit(skb, MSGPASS_A_CAPACITY, i->capacity, MSGPASS_A_PAD) ||
 	    nla_put_u64_64bit(skb, MSGPASS_A_MAX_BYTES, i->max_bytes, MSGPASS_A_PAD) ||
 	    nla_put_u64_64bit(skb, MSGPASS_A_MSG_MAX, i->msg_max, MSGPASS_A_PAD) ||

@@ -324,7 +324,9 @@ poll 300 grep -q subscribed "$T/sub"
 t_overrun() {
 	line=$(mbox "$P-bc") && [ "$(echo "$line" | jnum overruns)" = 2 ] &&
 		[ "$(echo "$line" | jnum subscribers)" = 1 ] &&
-		echo "$line" | grep -q '"kind":"broadcast"' ||
+		echo "$line" | grep -q '"kind":"broadcast"' &&
+		echo "$line" | grep -q '"lossy":true,"mode_receive":true' &&
+		"$CTL" show "$P-bc" | grep -q 'drops the oldest (lossy)' ||
 		{ diag "$line"; return 1; }
 }
 check broadcast_overruns t_overrun

@@ -597,6 +597,7 @@ static struct nla_policy mp_policy[MSGPASS_A_MAX + 1] = {
 	[MSGPASS_A_SENT]		= { .type = NLA_U64, .minlen = 8 },
 	[MSGPASS_A_RECEIVED]		= { .type = NLA_U64, .minlen = 8 },
 	[MSGPASS_A_OVERRUNS]		= { .type = NLA_U64, .minlen = 8 },
+	[MSGPASS_A_MBOX_FLAGS]		= { .type = NLA_U64, .minlen = 8 },
 	[MSGPASS_A_LSPID]		= { .type = NLA_S32, .minlen = 4 },
 	[MSGPASS_A_LRPID]		= { .type = NLA_S32, .minlen = 4 },
 	[MSGPASS_A_STIME]		= { .type = NLA_U64, .minlen = 8 },
@@ -854,6 +855,7 @@ static void mbox_from_attrs(struct nlattr **tb, struct mp_mbox_info *m)
 	m->sent = attr_u64(tb, MSGPASS_A_SENT);
 	m->received = attr_u64(tb, MSGPASS_A_RECEIVED);
 	m->overruns = attr_u64(tb, MSGPASS_A_OVERRUNS);
+	m->flags = attr_u64(tb, MSGPASS_A_MBOX_FLAGS);
 	m->lspid = attr_s32(tb, MSGPASS_A_LSPID);
 	m->lrpid = attr_s32(tb, MSGPASS_A_LRPID);
 	m->stime = attr_u64(tb, MSGPASS_A_STIME);
@@ -913,6 +915,10 @@ static void json_mbox(struct json *j, const struct mp_mbox_info *m)
 	json_u64(j, "sent", m->sent);
 	json_u64(j, "received", m->received);
 	json_u64(j, "overruns", m->overruns);
+	json_key(j, "lossy");
+	fputs(m->flags & MP_ATTR_LOSSY ? "true" : "false", j->f);
+	json_key(j, "mode_receive");
+	fputs(m->flags & MP_ATTR_MODE_RECEIVE ? "true" : "false", j->f);
 	json_s64(j, "lspid", m->lspid);
 	json_s64(j, "lrpid", m->lrpid);
 	json_u64(j, "stime", m->stime);
@@ -1072,6 +1078,12 @@ static void print_mbox_detail(const struct ctl *c, const struct mp_mbox_info *m)
 	show_line("name:", "%s", fmt_name(nm, sizeof(nm), m->name));
 	show_line("kind:", "%s", kind_name(m->kind));
 	show_line("lifetime:", "%s", lifetime_name(m->lifetime));
+	show_line("who receives:", "%s", m->flags & MP_ATTR_MODE_RECEIVE ?
+		  "anyone with read permission (mode bits)" :
+		  "the owner, and processes it grants");
+	if (m->kind == MP_KIND_BROADCAST)
+		show_line("when full:", "%s", m->flags & MP_ATTR_LOSSY ?
+			  "drops the oldest (lossy)" : "the sender waits");
 	show_line("owner pid:", "%s", fmt_pid(b1, sizeof(b1), m->owner_pid));
 	show_line("owner uid/gid:", "%u/%u", m->uid, m->gid);
 	show_line("creator uid/gid:", "%u/%u", m->cuid, m->cgid);
