@@ -175,8 +175,10 @@ static void mp_call_withdraw(struct mp_queue *q, struct mp_msg *msg)
 	if (was_queued)
 		mp_queue_withdraw(q, msg);
 	spin_unlock(&q->lock);
-	if (was_queued)
+	if (was_queued) {
+		mp_queue_room_changed(q);
 		mp_msg_put(msg);
+	}
 }
 
 static bool mp_call_done(struct mp_call *call)

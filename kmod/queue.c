@@ -989,17 +989,15 @@ void mp_queue_room_changed(struct mp_queue *q)
  * @msg: a message on it (msg->queued); the queue's reference passes to
  *	the caller
  *
+ * Room was made: once the lock is dropped, the caller lets the senders
+ * look again with mp_queue_room_changed().
+ *
  * Context: Caller holds q->lock.
  */
 void mp_queue_withdraw(struct mp_queue *q, struct mp_msg *msg)
 {
-	struct mp_waiter *w;
-
 	lockdep_assert_held(&q->lock);
 	mp_queue_unlink(q, msg);
-	/* Room was made: senders look again (woken without the wake list). */
-	list_for_each_entry(w, &q->senders, node)
-		wake_up_process(w->task);
 }
 
 /**
