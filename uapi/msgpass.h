@@ -40,6 +40,8 @@
 #define MP_FEAT_WATCH		_BITULL(8)	/* MP_IOC_WATCH */
 #define MP_FEAT_FDS		_BITULL(9)	/* descriptors in messages */
 #define MP_FEAT_BATCH		_BITULL(10)	/* MP_IOC_SENDV/RECVV */
+#define MP_FEAT_TRUST		_BITULL(11)	/* MP_RECV_DISCARD, MP_MSG_KERNEL,
+						 * MP_IOC_ACCEPT */
 
 /* Most descriptors one message carries, as SCM_RIGHTS allows. */
 #define MP_FDS_MAX		253
@@ -108,6 +110,8 @@ struct mp_counters_info {
 
 /* Highest message priority; 0 is the lowest and the System V calls' own. */
 #define MP_PRIO_MAX		255
+/* Highest priority to another user's mailbox or inbox without CAP_SYS_NICE (default) */
+#define MP_PRIO_USER_MAX	127
 
 /* Longest mailbox name, without its terminating NUL. */
 #define MP_NAME_MAX		63
@@ -206,11 +210,17 @@ struct mp_msgget_args {
  * @nr_fds: at most MP_FDS_MAX
  * @__pad2: zero
  *
- * A descriptor that is bad fails the send with EBADF. Descriptors that
- * could carry descriptors themselves, /dev/msgpass and its mailbox
- * descriptors and Unix-domain sockets, are refused with EINVAL: a
- * message holding one could keep a mailbox or a process's inbox, and so
- * itself, alive forever.
+ * A descriptor that is bad fails the send with EBADF. Only files that
+ * cannot hold other files may travel (an allowlist): regular files
+ * (memfds included), directories, pipes and FIFOs, eventfds, and
+ * AF_INET/AF_INET6 sockets. Anything else (msgpass's own descriptors,
+ * Unix-domain sockets, io_uring, epoll, devices, ...) is refused with
+ * EINVAL: a message holding such a file could keep a mailbox or a
+ * process's inbox, and so itself, alive forever.
+ *
+ * Priorities above MP_PRIO_USER_MAX (the module parameter
+ * prio_max_other) to a mailbox or inbox of another user need
+ * CAP_SYS_NICE: EPERM otherwise.
  */
 struct mp_msgsnd_args {
 	__s32 id;
@@ -234,13 +244,22 @@ struct mp_msgsnd_args {
 #define MP_RECV_PEEK		_BITULL(1)	/* copy it, leave it queued */
 #define MP_RECV_MIN_PRIO	_BITULL(2)	/* only priority >= @min_priority */
 #define MP_RECV_FD_CLOEXEC	_BITULL(3)	/* received descriptors O_CLOEXEC */
+#define MP_RECV_DISCARD		_BITULL(4)	/* drop it unread: see below */
 #define MP_RECV_ALL		(MP_RECV_TIMEOUT | MP_RECV_PEEK | \
-				 MP_RECV_MIN_PRIO | MP_RECV_FD_CLOEXEC)
+				 MP_RECV_MIN_PRIO | MP_RECV_FD_CLOEXEC | \
+				 MP_RECV_DISCARD)
 
 /* struct mp_msghdr.flags */
 #define MP_MSG_CALL		0x4	/* a call: answer it with MP_IOC_REPLY */
 #define MP_MSG_SYNC		0x1	/* its sender waits for it */
 #define MP_MSG_TRUNCATED	0x2	/* body cut (MSG_NOERROR) */
+#define MP_MSG_KERNEL		0x8	/* a note from the kernel (a watch), not
+					 * from a process: sender_pid 0,
+					 * sender_uid MP_UID_KERNEL */
+#define MP_MSG_DISCARDED	0x10	/* MP_RECV_DISCARD dropped it */
+
+/* struct mp_msghdr.sender_uid of a kernel note: no user sent it */
+#define MP_UID_KERNEL		((__u32)-1)
 
 /**
  * struct mp_msghdr - a received message's header
@@ -315,6 +334,14 @@ struct mp_msghdr {
  * Messages are taken highest priority first, in send order within a
  * priority; the type selection applies within that order. Returns the
  * number of body bytes copied.
+ *
+ * With MP_RECV_DISCARD the message the call selects is taken and dropped
+ * unread, whatever its size and descriptors (@msgsz, @fd_room and
+ * MP_MSG_NOERROR do not apply; its descriptors are closed, a synchronous
+ * sender is released, a call request fails with ECONNREFUSED): a
+ * receiver can always get past a message it cannot take. The right to
+ * receive is needed; @hdr, when given, describes what was dropped
+ * (MP_MSG_DISCARDED). Returns the body length dropped.
  */
 struct mp_msgrcv_args {
 	__s32 id;
@@ -865,6 +892,28 @@ enum msgpass_attr {
 	MSGPASS_A_MAX = __MSGPASS_A_MAX - 1
 };
 
+/* struct mp_accept_args.mode: who may send to the caller's inbox */
+#define MP_ACCEPT_ANY		0	/* every process (the default) */
+#define MP_ACCEPT_SAME_USER	1	/* processes of the caller's effective
+					 * uid, and CAP_IPC_OWNER */
+#define MP_ACCEPT_NONE		2	/* nobody: only replies and notes */
+
+/**
+ * struct mp_accept_args - who may send to the caller's inbox (MP_IOC_ACCEPT)
+ * @mode: MP_ACCEPT_*
+ * @__pad: zero
+ * @__reserved: zero
+ *
+ * A refused sender's send, call or link fails with ECONNREFUSED. What
+ * is queued already stays. The mode is the endpoint's, for every thread
+ * of the process, until changed or until the process ends.
+ */
+struct mp_accept_args {
+	__u32 mode;
+	__u32 __pad;
+	__u64 __reserved[3];
+};
+
 #define MP_IOC_MAGIC		0xB8
 
 #define MP_IOC_VERSION		_IOR(MP_IOC_MAGIC, 0x00, struct mp_version)
@@ -884,5 +933,6 @@ enum msgpass_attr {
 #define MP_IOC_WATCH		_IOW(MP_IOC_MAGIC, 0x27, struct mp_watch_args)
 #define MP_IOC_SENDV		_IOW(MP_IOC_MAGIC, 0x28, struct mp_batch_args)
 #define MP_IOC_RECVV		_IOW(MP_IOC_MAGIC, 0x29, struct mp_batch_args)
+#define MP_IOC_ACCEPT		_IOW(MP_IOC_MAGIC, 0x2a, struct mp_accept_args)
 
 #endif /* _UAPI_LINUX_MSGPASS_H */
