@@ -27,7 +27,7 @@ static int mp_batch_args_from_user(struct mp_batch_args *a, void __user *uarg,
 	    a->msg_size < sizeof(struct mp_batch_msg) || !a->msgs ||
 	    memchr_inv(a->__reserved, 0, sizeof(a->__reserved)))
 		return -EINVAL;
-	if (a->id < 0)
+	if (a->id < 0 || ((a->flags & MP_BATCH_PIDFD) && !(a->flags & MP_BATCH_INBOX)))
 		return -EINVAL;
 	return 0;
 }
@@ -72,9 +72,14 @@ static long mp_batch_send_one(struct mp_endpoint *to, struct mp_mailbox *mb,
 	};
 	struct mp_msg *msg;
 	long mtype;
+	int err;
 
 	if ((long)m->msgsz < 0 || m->priority > MP_PRIO_MAX)
 		return -EINVAL;
+	err = mb ? mp_perm_mbox_send(mb, m->priority) :
+		   mp_perm_inbox_send(to, m->priority);
+	if (err)
+		return err;
 	if (get_user(mtype, (long __user *)u64_to_user_ptr(m->msgp)))
 		return -EFAULT;
 	if (mtype < 1)
@@ -102,20 +107,20 @@ long mp_ioctl_sendv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	if (ret)
 		return ret;
 	if (a.flags & MP_BATCH_INBOX) {
-		if (!a.id)
+		if (!a.id && !(a.flags & MP_BATCH_PIDFD))
 			return -EINVAL;
-		to = mp_endpoint_get_by_vnr(a.id);
-		if (!to)
-			return -ESRCH;
+		to = mp_endpoint_get_arg(a.id, a.flags & MP_BATCH_PIDFD);
+		if (IS_ERR(to))
+			return PTR_ERR(to);
+		ret = mp_perm_inbox_send(to, 0);
 	} else {
 		mb = mp_mailbox_get(a.id);
 		if (!mb)
 			return -EINVAL;
-		if (!mp_mailbox_perm(mb, 0222)) {
-			mp_mailbox_put(mb);
-			return -EACCES;
-		}
+		ret = mp_perm_mbox_send(mb, 0);
 	}
+	if (ret)
+		goto out;
 
 	for (i = 0; i < a.count; i++) {
 		ret = mp_batch_msg_from_user(&m, &a, i);
@@ -128,11 +133,13 @@ long mp_ioctl_sendv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	}
 	/* One wake-up for the whole batch: the receiver finds all of it. */
 	mp_wake_up(&wl);
+	ret = i ? i : ret;
+out:
 	if (mb)
 		mp_mailbox_put(mb);
 	if (to)
 		mp_endpoint_put(to);
-	return i ? i : ret;
+	return ret;
 }
 
 long mp_ioctl_recvv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
@@ -159,11 +166,14 @@ long mp_ioctl_recvv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		ra.msgp = m.msgp;
 		ra.msgsz = m.msgsz;
 		ra.msgtyp = a.msgtyp;
+		ra.flags = a.flags & MP_BATCH_PIDFD ? MP_RECV_PIDFD : 0;
 		/* Only the first receive may wait. */
 		ra.msgflg = a.msgflg | (i ? IPC_NOWAIT : 0);
 		ret = mp_recv_args_check(&ra, &sel, &deadline_buf);
 		if (ret)
 			goto fail;
+		/* A batch has no way to report a call ID: calls stay queued. */
+		sel.no_calls = true;
 		if (a.flags & MP_BATCH_INBOX)
 			ret = mp_inbox_receive(ep, &ra, &sel);
 		else

@@ -131,22 +131,42 @@ void mp_call_taken(struct mp_msg *msg, struct mp_endpoint *ep)
 	mp_call_put(call);
 }
 
-/**
- * mp_call_msg_freed() - a call's request is dropped without being taken
- * @msg: the request; it no longer carries the call afterwards
- *
- * Context: Any context but hard interrupts; takes mp_calls_lock.
- */
-void mp_call_msg_freed(struct mp_msg *msg)
+static void mp_call_msg_lost(struct mp_msg *msg, int err)
 {
 	struct mp_call *call = msg->call;
 
 	spin_lock(&mp_calls_lock);
 	msg->call = NULL;
 	if (call->state == MP_CALL_PENDING)
-		mp_call_finish(call, MP_CALL_FAILED, call->lost_err);
+		mp_call_finish(call, MP_CALL_FAILED, err ?: call->lost_err);
 	spin_unlock(&mp_calls_lock);
 	mp_call_put(call);
+}
+
+/**
+ * mp_call_msg_freed() - a call's request is dropped without being taken
+ * @msg: the request; it no longer carries the call afterwards
+ *
+ * The caller learns why: EIDRM (its mailbox went) or ECONNRESET.
+ *
+ * Context: Any context but hard interrupts; takes mp_calls_lock.
+ */
+void mp_call_msg_freed(struct mp_msg *msg)
+{
+	mp_call_msg_lost(msg, 0);
+}
+
+/**
+ * mp_call_refused() - a receiver dropped a call's request unread
+ * @msg: the request (MP_RECV_DISCARD); it no longer carries the call
+ *
+ * The caller's call fails with ECONNREFUSED.
+ *
+ * Context: Any context but hard interrupts; takes mp_calls_lock.
+ */
+void mp_call_refused(struct mp_msg *msg)
+{
+	mp_call_msg_lost(msg, -ECONNREFUSED);
 }
 
 /**
@@ -235,7 +255,9 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	if ((a.hdr && a.hdr_size < sizeof(struct mp_msghdr)) || (!a.hdr && a.hdr_size))
 		return -EINVAL;
 	if ((long)a.req_size < 0 || (long)a.reply_size < 0 ||
-	    a.req_size > READ_ONCE(mp_max_msg_size) || a.to <= 0)
+	    a.req_size > READ_ONCE(mp_max_msg_size) ||
+	    (a.to <= 0 && !(a.flags & MP_CALL_PIDFD)) ||
+	    ((a.flags & MP_CALL_PIDFD) && (a.flags & MP_CALL_MAILBOX)))
 		return -EINVAL;
 	if (get_user(mtype, (long __user *)u64_to_user_ptr(a.req)))
 		return -EFAULT;
@@ -247,17 +269,20 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		mb = mp_mailbox_get(a.to);
 		if (!mb)
 			return -EINVAL;
-		ret = -EACCES;
-		if (!mp_mailbox_perm(mb, 0222))
+		ret = mp_perm_mbox_send(mb, a.priority);
+		if (ret)
 			goto out;
 		ret = -EINVAL;
 		if (mb->kind == MP_KIND_BROADCAST)
 			goto out;
 		q = &mb->queue;
 	} else {
-		to = mp_endpoint_get_by_vnr(a.to);
-		if (!to)
-			return -ESRCH;
+		to = mp_endpoint_get_arg(a.to, a.flags & MP_CALL_PIDFD);
+		if (IS_ERR(to))
+			return PTR_ERR(to);
+		ret = mp_perm_inbox_send(to, a.priority);
+		if (ret)
+			goto out;
 		q = &to->inbox;
 	}
 
@@ -425,10 +450,21 @@ long mp_ioctl_reply(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 
 receive:
 	if (a.flags & MP_REPLY_RECV_INBOX)
-		return mp_inbox_receive(ep, &a.rcv, &sel);
-	if (a.flags & MP_REPLY_RECV_MAILBOX)
-		return mp_mailbox_receive(ep, &a.rcv, &sel);
-	return 0;
+		ret = mp_inbox_receive(ep, &a.rcv, &sel);
+	else if (a.flags & MP_REPLY_RECV_MAILBOX)
+		ret = mp_mailbox_receive(ep, &a.rcv, &sel);
+	else
+		return 0;
+	/*
+	 * A restart after a stop must not reply again: the reply went, so
+	 * the caller's arguments are made to say "nothing to answer" and
+	 * only the receive is restarted. Should that not be written, the
+	 * call is not restarted.
+	 */
+	if (ret == -ERESTARTNOHAND && a.call_id &&
+	    put_user(0ULL, &((struct mp_reply_args __user *)uarg)->call_id))
+		ret = -EINTR;
+	return ret;
 }
 
 /**

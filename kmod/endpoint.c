@@ -8,6 +8,7 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
+#include "compat.h"
 #include "msgpass.h"
 
 /*
@@ -79,6 +80,8 @@ struct mp_endpoint *mp_endpoint_open(void)
 	kref_init(&ep->ref);
 	ep->nr_files = 1;
 	ep->pid = get_pid(tgid);
+	ep->uid = current_euid();
+	ep->accept = MP_ACCEPT_ANY;
 	INIT_LIST_HEAD(&ep->owned);
 	INIT_LIST_HEAD(&ep->subs);
 	INIT_LIST_HEAD(&ep->links);
@@ -192,6 +195,55 @@ struct mp_endpoint *mp_endpoint_get_by_vnr(pid_t nr)
 }
 
 /**
+ * mp_pid_get() - the process a call names, by pid or by pidfd
+ * @id: a pid in the caller's pid namespace, or a pidfd
+ * @pidfd: @id is a pidfd
+ *
+ * Context: Process context.
+ * Return: the pid with a reference, or ERR_PTR(-ESRCH) when no process
+ * has that pid, or ERR_PTR(-EBADF) when @id is no pidfd.
+ */
+struct pid *mp_pid_get(s32 id, bool pidfd)
+{
+	struct file *file;
+	struct pid *pid;
+
+	if (!pidfd)
+		return (id > 0 ? find_get_pid(id) : NULL) ?: ERR_PTR(-ESRCH);
+	file = id >= 0 ? fget(id) : NULL;
+	if (!file)
+		return ERR_PTR(-EBADF);
+	pid = mp_pidfd_pid(file);
+	pid = pid ? get_pid(pid) : ERR_PTR(-EBADF);
+	fput(file);
+	return pid;
+}
+
+/**
+ * mp_endpoint_get_arg() - the live endpoint a call names
+ * @id: a pid in the caller's pid namespace, or a pidfd
+ * @pidfd: @id is a pidfd
+ *
+ * Context: Process context.
+ * Return: the endpoint with a reference, or ERR_PTR(-ESRCH, -EBADF).
+ */
+struct mp_endpoint *mp_endpoint_get_arg(s32 id, bool pidfd)
+{
+	struct mp_endpoint *ep;
+	struct pid *pid;
+
+	if (!pidfd)
+		return mp_endpoint_get_by_vnr(id) ?: ERR_PTR(-ESRCH);
+	pid = mp_pid_get(id, true);
+	if (IS_ERR(pid))
+		return ERR_CAST(pid);
+	/* A pidfd names the thread group leader's pid. */
+	ep = mp_endpoint_get(pid);
+	put_pid(pid);
+	return ep ?: ERR_PTR(-ESRCH);
+}
+
+/**
  * mp_endpoint_is_current() - is @ep the calling process's endpoint?
  * @ep: the endpoint
  *
@@ -241,6 +293,10 @@ int mp_endpoint_for_each(int (*fn)(struct mp_endpoint *ep, void *data), void *da
  */
 void mp_endpoint_teardown(struct mp_endpoint *ep)
 {
+	/* From here on nothing attaches to it: see the life cycles. */
+	mutex_lock(&mp_registry_lock);
+	ep->dead = true;
+	mutex_unlock(&mp_registry_lock);
 	mp_watches_drop(ep);
 	mp_queue_kill(&ep->inbox);
 	mp_link_drop_all(ep);

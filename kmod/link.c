@@ -14,6 +14,7 @@
 #include <linux/hashtable.h>
 #include <linux/ipc.h>
 #include <linux/msg.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/stringhash.h>
@@ -22,6 +23,7 @@
 #include "msgpass.h"
 
 unsigned int mp_max_links = 1024;
+unsigned int mp_max_links_per_user = 128;
 unsigned int mp_names_per_user = 16;
 
 static void mp_link_free(struct kref *ref)
@@ -66,19 +68,72 @@ static bool mp_link_sender_gone(const struct mp_link *link)
 	return gone;
 }
 
-/* Make room under the links limit: forget empty links of ended senders. */
-static void mp_link_reclaim(struct mp_endpoint *to)
+/* Is @link reclaimable: empty, and used by no sender right now? */
+static bool mp_link_idle(struct mp_link *link)
+{
+	return !link->qnum && kref_read(&link->ref) == 1;
+}
+
+/*
+ * Make room under a links limit by forgetting idle links: first those of
+ * ended senders, then those made implicitly by a first send (a sender's
+ * next send makes its link again, its sequence numbers starting over).
+ * A link made with settings of its own (MP_IOC_LINK) of a live sender
+ * stays. With @uid valid, only that user's links go.
+ */
+static void mp_link_reclaim(struct mp_endpoint *to, kuid_t uid)
 {
 	struct mp_link *link, *tmp;
+	int pass;
 
 	lockdep_assert_held(&to->inbox.lock);
-	list_for_each_entry_safe(link, tmp, &to->links, node) {
-		if (link->qnum || !mp_link_sender_gone(link))
-			continue;
-		list_del(&link->node);
-		to->nr_links--;
-		mp_link_put(link);
+	for (pass = 0; pass < 2; pass++) {
+		list_for_each_entry_safe(link, tmp, &to->links, node) {
+			if (!mp_link_idle(link) ||
+			    (uid_valid(uid) && !uid_eq(uid, link->uid)))
+				continue;
+			if (pass == 0 ? !mp_link_sender_gone(link) : link->explicit)
+				continue;
+			list_del(&link->node);
+			to->nr_links--;
+			mp_link_put(link);
+		}
+		if (to->nr_links < READ_ONCE(mp_max_links))
+			break;
 	}
+}
+
+static unsigned int mp_links_of_user(struct mp_endpoint *to, kuid_t uid)
+{
+	struct mp_link *link;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&to->inbox.lock);
+	list_for_each_entry(link, &to->links, node)
+		n += uid_eq(link->uid, uid);
+	return n;
+}
+
+/*
+ * May one more link from user @uid go into @to? A receiver's links are
+ * shared out: one user other than the receiver's own holds at most
+ * max_links_per_user of them, so that no user can take them all.
+ */
+static int mp_link_admit(struct mp_endpoint *to, kuid_t uid)
+{
+	unsigned int per_user = READ_ONCE(mp_max_links_per_user);
+
+	lockdep_assert_held(&to->inbox.lock);
+	if (!uid_eq(uid, to->uid) && mp_links_of_user(to, uid) >= per_user) {
+		mp_link_reclaim(to, uid);
+		if (mp_links_of_user(to, uid) >= per_user)
+			return -EMLINK;
+	}
+	if (to->nr_links >= READ_ONCE(mp_max_links))
+		mp_link_reclaim(to, INVALID_UID);
+	if (to->nr_links >= READ_ONCE(mp_max_links))
+		return -EMLINK;
+	return 0;
 }
 
 /*
@@ -90,6 +145,7 @@ static struct mp_link *mp_link_get(struct mp_endpoint *to, struct pid *from,
 {
 	struct mp_queue *q = &to->inbox;
 	struct mp_link *link, *new;
+	int err;
 
 	spin_lock(&q->lock);
 	link = mp_link_find(to, from);
@@ -105,6 +161,8 @@ static struct mp_link *mp_link_get(struct mp_endpoint *to, struct pid *from,
 	kref_init(&new->ref);
 	atomic_long_inc(&mp_counters.links);
 	new->from = get_pid(from);
+	new->uid = current_euid();
+	new->explicit = args;
 	new->capacity = MP_UNLIMITED;
 	new->max_bytes = READ_ONCE(mp_msgmnb);
 	if (args && (args->flags & MP_ATTR_CAPACITY))
@@ -122,10 +180,9 @@ static struct mp_link *mp_link_get(struct mp_endpoint *to, struct pid *from,
 		else
 			kref_get(&link->ref);
 	} else {
-		if (to->nr_links >= READ_ONCE(mp_max_links))
-			mp_link_reclaim(to);
-		if (to->nr_links >= READ_ONCE(mp_max_links)) {
-			link = ERR_PTR(-EMLINK);
+		err = mp_link_admit(to, new->uid);
+		if (err) {
+			link = ERR_PTR(err);
 		} else {
 			list_add_tail(&new->node, &to->links);
 			to->nr_links++;
@@ -201,11 +258,14 @@ long mp_ioctl_send(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	ret = mp_send_args_from_user(&a, uarg, usize, &mtype);
 	if (ret)
 		return ret;
-	if (a.id == 0)
+	if (a.id == 0 && !(a.flags & MP_SEND_PIDFD))
 		return -EINVAL;
-	to = mp_endpoint_get_by_vnr(a.id);
-	if (!to)
-		return -ESRCH;
+	to = mp_endpoint_get_arg(a.id, a.flags & MP_SEND_PIDFD);
+	if (IS_ERR(to))
+		return PTR_ERR(to);
+	ret = mp_perm_inbox_send(to, a.priority);
+	if (ret)
+		goto out;
 	msg = mp_msg_build(&a, mtype, READ_ONCE(mp_max_msg_size));
 	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
@@ -234,12 +294,25 @@ long mp_inbox_receive(struct mp_endpoint *ep, const struct mp_msgrcv_args *a,
 	struct mp_select from = *sel;
 	struct mp_msg *msg;
 	u64 overrun;
+	long ret;
 
-	from.from_nr = a->id;
+	/* P names a process in the receiver's pid namespace, now. */
+	if (a->flags & MP_RECV_PIDFD) {
+		from.from = mp_pid_get(a->id, true);
+		if (IS_ERR(from.from))
+			return PTR_ERR(from.from);
+		from.from_nr = -1;
+	} else {
+		from.from_nr = a->id;
+		from.from_ns = task_active_pid_ns(current);
+	}
 	msg = mp_queue_receive(&ep->inbox, &from, &overrun);
 	if (IS_ERR(msg))
-		return PTR_ERR(msg);
-	return mp_msg_deliver(a, &ep->inbox, msg, &from, overrun, ep);
+		ret = PTR_ERR(msg);
+	else
+		ret = mp_msg_deliver(a, &ep->inbox, msg, &from, overrun, ep);
+	put_pid(from.from);
+	return ret;
 }
 
 long mp_ioctl_recv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
@@ -267,16 +340,18 @@ long mp_ioctl_link(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
-	if (a.__pad || (a.flags & ~(MP_ATTR_CAPACITY | MP_ATTR_MAX_BYTES)) ||
-	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)) || a.pid <= 0)
+	if (a.__pad || (a.flags & ~(MP_ATTR_CAPACITY | MP_ATTR_MAX_BYTES | MP_LINK_PIDFD)) ||
+	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)) ||
+	    (a.pid <= 0 && !(a.flags & MP_LINK_PIDFD)))
 		return -EINVAL;
 	if ((a.flags & MP_ATTR_MAX_BYTES) && a.max_bytes > READ_ONCE(mp_msgmnb) &&
 	    !capable(CAP_SYS_RESOURCE))
 		return -EPERM;
-	to = mp_endpoint_get_by_vnr(a.pid);
-	if (!to)
-		return -ESRCH;
-	link = mp_link_get(to, ep->pid, &a);
+	to = mp_endpoint_get_arg(a.pid, a.flags & MP_LINK_PIDFD);
+	if (IS_ERR(to))
+		return PTR_ERR(to);
+	ret = mp_perm_inbox_send(to, 0);
+	link = ret ? ERR_PTR(ret) : mp_link_get(to, ep->pid, &a);
 	mp_endpoint_put(to);
 	if (IS_ERR(link))
 		return PTR_ERR(link);
@@ -351,6 +426,11 @@ long mp_ioctl_links(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		of = mp_endpoint_get_by_vnr(a.pid);
 		if (!of)
 			return -ESRCH;
+		/* Another user's process is not there for this caller. */
+		if (!mp_perm_see_endpoint(of)) {
+			mp_endpoint_put(of);
+			return -ESRCH;
+		}
 	} else {
 		of = ep;
 		kref_get(&of->ref);
@@ -578,6 +658,10 @@ void mp_links_count(struct mp_endpoint *ep, u32 *in, u32 *out)
  * @data: passed to @fn
  * @skip: links to pass over first (to resume a dump)
  *
+ * Only the links the caller may see are visited (and counted): those
+ * into a process mp_perm_see_endpoint() shows it, and those its own user
+ * made.
+ *
  * Context: Process context; takes mp_endpoints_lock and queue locks.
  * Return: the number of links visited, @skip included.
  */
@@ -591,8 +675,13 @@ unsigned long mp_links_walk_all(int (*fn)(const struct mp_link_info *info, void 
 	bool stop = false;
 
 	while (!stop && (ep = mp_endpoint_next(&idx))) {
+		bool all = mp_perm_see_endpoint(ep);
+
 		spin_lock(&ep->inbox.lock);
 		list_for_each_entry(link, &ep->links, node) {
+			/* A caller sees links into its own processes, and its own. */
+			if (!all && !uid_eq(link->uid, current_euid()))
+				continue;
 			if (seen++ < skip)
 				continue;
 			mp_link_fill(&info, link, ep);

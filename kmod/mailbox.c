@@ -90,39 +90,6 @@ struct mp_mailbox *mp_mailbox_get(int id)
 	return mb;
 }
 
-/**
- * mp_mailbox_perm() - System V's permission check
- * @mb: the mailbox
- * @flag: the requested bits in the owner, group or other position (as
- *	msgget()'s mode, or 0444 / 0222)
- *
- * Context: Process context.
- * Return: true if the caller may.
- */
-bool mp_mailbox_perm(const struct mp_mailbox *mb, int flag)
-{
-	int requested = (flag >> 6 | flag >> 3 | flag) & 7;
-	kuid_t euid = current_euid();
-	int granted = READ_ONCE(mb->mode);
-
-	if (uid_eq(euid, READ_ONCE(mb->cuid)) || uid_eq(euid, READ_ONCE(mb->uid)))
-		granted >>= 6;
-	else if (in_group_p(READ_ONCE(mb->cgid)) || in_group_p(READ_ONCE(mb->gid)))
-		granted >>= 3;
-	if ((requested & ~granted & 0007) && !capable(CAP_IPC_OWNER))
-		return false;
-	return true;
-}
-
-/* IPC_SET's rule: the owner or creator user, or CAP_SYS_ADMIN. */
-static bool mp_mailbox_may_change(const struct mp_mailbox *mb)
-{
-	kuid_t euid = current_euid();
-
-	return uid_eq(euid, mb->uid) || uid_eq(euid, mb->cuid) ||
-	       mb->owner == task_tgid(current) || capable(CAP_SYS_ADMIN);
-}
-
 static bool mp_mailbox_is_granted(struct mp_mailbox *mb, struct pid *pid)
 {
 	struct mp_grant *g;
@@ -147,7 +114,7 @@ bool mp_mailbox_may_receive(struct mp_mailbox *mb)
 	bool ok;
 
 	if (mb->mode_receive)
-		return mp_mailbox_perm(mb, 0444);
+		return mp_perm_mbox(mb, 0444);
 	if (READ_ONCE(mb->owner) == me)
 		return true;
 	spin_lock(&mb->queue.lock);
@@ -263,6 +230,7 @@ static int mp_mailbox_create(struct mp_endpoint *ep, int key, const char *name,
 		mp_mailbox_set_limits(mb, attr);
 	} else {
 		mb->mode_receive = true;
+		mb->sysv = true;
 	}
 
 	err = xa_alloc_cyclic(&mp_mailboxes, &idx, NULL,
@@ -289,6 +257,7 @@ static int mp_mailbox_create(struct mp_endpoint *ep, int key, const char *name,
 		hash_add(mp_names, &ne->node, full_name_hash(NULL, name, strlen(name)));
 	}
 	if (mb->lifetime == MP_LIFETIME_PROCESS) {
+		WARN_ON_ONCE(ep->dead);
 		mb->owner_ep = ep;
 		list_add(&mb->owner_node, &ep->owned);
 	}
@@ -461,6 +430,7 @@ void mp_endpoint_drop_mailboxes(struct mp_endpoint *ep)
 	struct mp_sub *sub, *stmp;
 
 	mutex_lock(&mp_registry_lock);
+	WARN_ON_ONCE(!ep->dead);
 	list_for_each_entry_safe(mb, tmp, &ep->owned, owner_node)
 		mp_mailbox_remove(mb, MP_GONE_OWNER_EXIT);
 	list_for_each_entry_safe(sub, stmp, &ep->subs, ep_node)
@@ -537,7 +507,7 @@ long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	if (mb) {
 		if ((a.msgflg & IPC_CREAT) && (a.msgflg & IPC_EXCL))
 			ret = -EEXIST;
-		else if (!mp_mailbox_perm(mb, a.msgflg))
+		else if (!mp_perm_mbox(mb, a.msgflg))
 			ret = -EACCES;
 		else
 			ret = mb->id;
@@ -568,8 +538,12 @@ long mp_ioctl_msgsnd(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	mb = mp_mailbox_get(a.id);
 	if (!mb)
 		return -EINVAL;
-	ret = -EACCES;
-	if (!mp_mailbox_perm(mb, 0222))
+	/* System V's order: the size, the ID, then the permission. */
+	ret = -EINVAL;
+	if (a.msgsz > READ_ONCE(mb->queue.msg_max) || (a.flags & MP_SEND_PIDFD))
+		goto out;
+	ret = mp_perm_mbox_send(mb, a.priority);
+	if (ret)
 		goto out;
 	msg = mp_msg_build(&a, mtype, READ_ONCE(mb->queue.msg_max));
 	if (IS_ERR(msg)) {
@@ -605,6 +579,9 @@ long mp_mailbox_receive(struct mp_endpoint *ep, const struct mp_msgrcv_args *a,
 	mb = mp_mailbox_get(a->id);
 	if (!mb)
 		return -EINVAL;
+	ret = -EINVAL;
+	if (a->flags & MP_RECV_PIDFD)
+		goto out;
 	ret = -EACCES;
 	if (!mp_mailbox_may_receive(mb))
 		goto out;
@@ -747,7 +724,7 @@ static int mp_ctl_info(struct mp_mailbox *mb, const struct mp_msgctl_args *a)
 
 	if (!a->buf || a->buf_size < offsetof(struct mp_mbox_info, lspid))
 		return -EINVAL;
-	if (!mp_mailbox_perm(mb, 0444))
+	if (!mp_perm_mbox(mb, 0444))
 		return -EACCES;
 	info = kzalloc(sizeof(*info), GFP_KERNEL);
 	if (!info)
@@ -766,7 +743,7 @@ static int mp_ctl_set(struct mp_mailbox *mb, const struct msqid64_ds *ds)
 	kgid_t gid = make_kgid(ns, ds->msg_perm.gid);
 	struct mp_queue *q = &mb->queue;
 
-	if (!mp_mailbox_may_change(mb))
+	if (!mp_perm_mbox_change(mb))
 		return -EPERM;
 	if (ds->msg_qbytes > READ_ONCE(mp_msgmnb) && !capable(CAP_SYS_RESOURCE))
 		return -EPERM;
@@ -799,7 +776,7 @@ static int mp_ctl_set_attr(struct mp_mailbox *mb, const struct mp_msgctl_args *a
 	if ((attr.flags & ~(MP_ATTR_CAPACITY | MP_ATTR_MAX_BYTES | MP_ATTR_MSG_MAX)) ||
 	    memchr_inv(attr.__reserved, 0, sizeof(attr.__reserved)))
 		return -EINVAL;
-	if (!mp_mailbox_may_change(mb))
+	if (!mp_perm_mbox_change(mb))
 		return -EPERM;
 	ret = mp_attr_limits(&attr);
 	if (ret)
@@ -813,7 +790,7 @@ static int mp_ctl_set_attr(struct mp_mailbox *mb, const struct mp_msgctl_args *a
 	return 0;
 }
 
-static int mp_ctl_set_owner(struct mp_mailbox *mb, u64 arg)
+static int mp_ctl_set_owner(struct mp_mailbox *mb, u64 arg, bool pidfd)
 {
 	const struct cred *cred;
 	struct mp_endpoint *to;
@@ -822,13 +799,13 @@ static int mp_ctl_set_owner(struct mp_mailbox *mb, u64 arg)
 	kgid_t egid = INVALID_GID;
 	int ret = 0;
 
-	if (!arg || arg > INT_MAX)
+	if ((!arg && !pidfd) || arg > INT_MAX)
 		return -EINVAL;
-	if (!mp_mailbox_may_change(mb))
+	if (!mp_perm_mbox_change(mb))
 		return -EPERM;
-	to = mp_endpoint_get_by_vnr(arg);
-	if (!to)
-		return -ESRCH;
+	to = mp_endpoint_get_arg(arg, pidfd);
+	if (IS_ERR(to))
+		return PTR_ERR(to);
 
 	rcu_read_lock();
 	task = pid_task(to->pid, PIDTYPE_TGID);
@@ -846,6 +823,9 @@ static int mp_ctl_set_owner(struct mp_mailbox *mb, u64 arg)
 	mutex_lock(&mp_registry_lock);
 	if (mb->queue.dead) {
 		ret = -EIDRM;
+	} else if (to->dead) {
+		/* Its teardown has begun: it can own nothing any more. */
+		ret = -ESRCH;
 	} else {
 		if (mb->owner_ep) {
 			list_move(&mb->owner_node, &to->owned);
@@ -889,14 +869,14 @@ static void mp_mailbox_prune_grants(struct mp_mailbox *mb)
 	}
 }
 
-/* Revoke by pid number: the process may be gone already. */
-static int mp_ctl_revoke(struct mp_mailbox *mb, pid_t nr)
+/* Revoke by pid number (the process may be gone already) or by pidfd. */
+static int mp_ctl_revoke(struct mp_mailbox *mb, pid_t nr, struct pid *pid)
 {
 	struct mp_grant *g, *found = NULL;
 
 	mutex_lock(&mp_registry_lock);
 	list_for_each_entry(g, &mb->grants, node) {
-		if (pid_vnr(g->pid) == nr) {
+		if (pid ? g->pid == pid : pid_vnr(g->pid) == nr) {
 			found = g;
 			break;
 		}
@@ -915,29 +895,36 @@ static int mp_ctl_revoke(struct mp_mailbox *mb, pid_t nr)
 	return 0;
 }
 
-static int mp_ctl_grant(struct mp_mailbox *mb, u64 arg, bool grant)
+static int mp_ctl_grant(struct mp_mailbox *mb, u64 arg, bool grant, bool pidfd)
 {
 	struct mp_grant *g, *new;
 	bool granted = false;
+	struct pid *pid;
 	int ret = 0;
 
-	if (!arg || arg > INT_MAX)
+	if ((!arg && !pidfd) || arg > INT_MAX)
 		return -EINVAL;
 	if (mb->mode_receive)
 		return -EINVAL;
-	if (mb->owner != task_tgid(current) && !capable(CAP_SYS_ADMIN))
+	if (!mp_perm_mbox_grant(mb))
 		return -EPERM;
-	if (!grant)
-		return mp_ctl_revoke(mb, arg);
+	if (!grant && !pidfd)
+		return mp_ctl_revoke(mb, arg, NULL);
+	pid = mp_pid_get(arg, pidfd);
+	if (IS_ERR(pid))
+		return PTR_ERR(pid);
+	if (!grant) {
+		ret = mp_ctl_revoke(mb, 0, pid);
+		put_pid(pid);
+		return ret;
+	}
 
 	new = kmalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
-	if (!new)
+	if (!new) {
+		put_pid(pid);
 		return -ENOMEM;
-	new->pid = find_get_pid(arg);
-	if (!new->pid) {
-		kfree(new);
-		return -ESRCH;
 	}
+	new->pid = pid;
 
 	mutex_lock(&mp_registry_lock);
 	mp_mailbox_prune_grants(mb);
@@ -1029,7 +1016,7 @@ int mp_mailbox_remove_checked(struct mp_mailbox *mb, bool ipc_owner)
 	int ret = 0;
 
 	mutex_lock(&mp_registry_lock);
-	if (!mp_mailbox_may_change(mb) && !(ipc_owner && capable(CAP_IPC_OWNER)))
+	if (!mp_perm_mbox_change(mb) && !(ipc_owner && capable(CAP_IPC_OWNER)))
 		ret = -EPERM;
 	else if (mb->queue.dead)
 		ret = -EIDRM;
@@ -1045,6 +1032,7 @@ long mp_ioctl_msgctl(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	void __user *buf;
 	struct msqid64_ds ds;
 	struct mp_mailbox *mb;
+	bool pidfd;
 	long ret;
 
 	if (usize < sizeof(a))
@@ -1056,22 +1044,29 @@ long mp_ioctl_msgctl(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		return -EINVAL;
 	buf = u64_to_user_ptr(a.buf);
 
+	if ((a.cmd & MP_CTL_PIDFD) && (a.cmd & ~MP_CTL_PIDFD) != MP_CTL_SET_OWNER &&
+	    (a.cmd & ~MP_CTL_PIDFD) != MP_CTL_GRANT && (a.cmd & ~MP_CTL_PIDFD) != MP_CTL_REVOKE)
+		return -EINVAL;
+	pidfd = a.cmd & MP_CTL_PIDFD;
+	a.cmd &= ~MP_CTL_PIDFD;
+
 	switch (a.cmd) {
 	case IPC_INFO:
 	case MSG_INFO:
 		return mp_ctl_info_sysv(a.cmd, buf);
 	case MSG_STAT:
 	case MSG_STAT_ANY:
-		if (a.id < 0 || a.id > MP_ID_INDEX)
+		/* As Linux: an ID or an index, taken as its index. */
+		if (a.id < 0)
 			return -EINVAL;
 		rcu_read_lock();
-		mb = xa_load(&mp_mailboxes, a.id);
+		mb = xa_load(&mp_mailboxes, a.id & MP_ID_INDEX);
 		if (mb && !kref_get_unless_zero(&mb->ref))
 			mb = NULL;
 		rcu_read_unlock();
 		if (!mb)
 			return -EINVAL;
-		if (a.cmd == MSG_STAT && !mp_mailbox_perm(mb, 0444)) {
+		if (a.cmd == MSG_STAT && !mp_perm_mbox(mb, 0444)) {
 			ret = -EACCES;
 		} else {
 			mp_fill_msqid(mb, &ds);
@@ -1102,7 +1097,7 @@ long mp_ioctl_msgctl(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		return -EINVAL;
 	switch (a.cmd) {
 	case IPC_STAT:
-		if (!mp_mailbox_perm(mb, 0444)) {
+		if (!mp_perm_mbox(mb, 0444)) {
 			ret = -EACCES;
 			break;
 		}
@@ -1121,11 +1116,11 @@ long mp_ioctl_msgctl(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		ret = mp_ctl_info(mb, &a);
 		break;
 	case MP_CTL_SET_OWNER:
-		ret = mp_ctl_set_owner(mb, a.arg);
+		ret = mp_ctl_set_owner(mb, a.arg, pidfd);
 		break;
 	case MP_CTL_GRANT:
 	case MP_CTL_REVOKE:
-		ret = mp_ctl_grant(mb, a.arg, a.cmd == MP_CTL_GRANT);
+		ret = mp_ctl_grant(mb, a.arg, a.cmd == MP_CTL_GRANT, pidfd);
 		break;
 	case MP_CTL_SUBSCRIBE:
 	case MP_CTL_UNSUBSCRIBE:
@@ -1207,7 +1202,7 @@ long mp_ioctl_mbox_fd(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	mb = mp_mailbox_get(a.id);
 	if (!mb)
 		return -EINVAL;
-	if (!mp_mailbox_perm(mb, 0444) && !mp_mailbox_perm(mb, 0222)) {
+	if (!mp_perm_mbox(mb, 0444) && !mp_perm_mbox(mb, 0222)) {
 		mp_mailbox_put(mb);
 		return -EACCES;
 	}

@@ -35,6 +35,12 @@ MODULE_PARM_DESC(user_quota_bytes, "Most message body bytes one user may have qu
 module_param_named(max_links, mp_max_links, uint, 0644);
 MODULE_PARM_DESC(max_links, "Most links into one process (default 1024)");
 
+module_param_named(max_links_per_user, mp_max_links_per_user, uint, 0644);
+MODULE_PARM_DESC(max_links_per_user, "Most links into one process from one user other than its own (default 128)");
+
+module_param_named(prio_max_other, mp_prio_max_other, uint, 0644);
+MODULE_PARM_DESC(prio_max_other, "Highest priority a sender may use on another user's mailbox or inbox without CAP_SYS_NICE (default 127)");
+
 module_param_named(names_per_user, mp_names_per_user, uint, 0644);
 MODULE_PARM_DESC(names_per_user, "Most names one user may register (default 16)");
 
@@ -82,7 +88,8 @@ static long mp_ioctl_version(void __user *uarg, size_t usize)
 		.features = MP_FEAT_VERSION | MP_FEAT_COUNTERS |
 			    MP_FEAT_MAILBOX | MP_FEAT_BROADCAST | MP_FEAT_POLL |
 			    MP_FEAT_DIRECT | MP_FEAT_NAMES | MP_FEAT_CALL |
-			    MP_FEAT_WATCH | MP_FEAT_FDS | MP_FEAT_BATCH,
+			    MP_FEAT_WATCH | MP_FEAT_FDS | MP_FEAT_BATCH |
+			    MP_FEAT_TRUST,
 		.max_msg_size = READ_ONCE(mp_max_msg_size),
 	};
 
@@ -105,6 +112,24 @@ static long mp_ioctl_counters(void __user *uarg, size_t usize)
 	if (usize < offsetofend(struct mp_counters_info, endpoints))
 		return -EINVAL;
 	return mp_copy_struct_to_user(uarg, usize, &c, sizeof(c));
+}
+
+/* Who may send to the caller's inbox. */
+static long mp_ioctl_accept(struct mp_endpoint *ep, void __user *uarg, size_t usize)
+{
+	struct mp_accept_args a;
+	long ret;
+
+	if (usize < sizeof(a))
+		return -EINVAL;
+	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	if (ret)
+		return ret;
+	if (a.mode > MP_ACCEPT_NONE || a.__pad ||
+	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+		return -EINVAL;
+	WRITE_ONCE(ep->accept, a.mode);
+	return 0;
 }
 
 static long mp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -153,6 +178,8 @@ static long mp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return mp_ioctl_sendv(ep, uarg, usize);
 	if (MP_IOC_SAME(cmd, MP_IOC_RECVV))
 		return mp_ioctl_recvv(ep, uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_ACCEPT))
+		return mp_ioctl_accept(ep, uarg, usize);
 	return -ENOTTY;
 }
 
@@ -234,6 +261,7 @@ static int __init mp_init(void)
 	BUILD_BUG_ON(sizeof(struct mp_death_note) % 8);
 	BUILD_BUG_ON(sizeof(struct mp_batch_msg) % 8);
 	BUILD_BUG_ON(sizeof(struct mp_batch_args) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_accept_args) % 8);
 	BUILD_BUG_ON(offsetof(struct mp_msgsnd_args, fds) != MP_MSGSND_ARGS_SIZE_VER0);
 	BUILD_BUG_ON(offsetof(struct mp_msgrcv_args, fds) != MP_MSGRCV_ARGS_SIZE_VER0);
 	/* The uapi repeats System V's constants; they must agree. */

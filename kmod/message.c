@@ -4,6 +4,7 @@
  * from user space, and the per-user quota on queued bytes.
  */
 #include <linux/cred.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/ipc.h>
 #include <linux/net.h>
@@ -15,6 +16,7 @@
 #include <linux/xarray.h>
 #include <net/sock.h>
 
+#include "compat.h"
 #include "msgpass.h"
 
 /*
@@ -79,6 +81,15 @@ static inline size_t mp_msg_inline(unsigned int i)
 	return mp_msg_sizes[i] - sizeof(struct mp_msg);
 }
 
+/*
+ * What a message costs its user's quota: its body, and at least the
+ * smallest message object, so that empty messages are not free.
+ */
+static inline size_t mp_msg_charge(size_t len)
+{
+	return max_t(size_t, len, mp_msg_sizes[0]);
+}
+
 /**
  * mp_users_for_each() - call @fn with every user's queued bytes
  * @fn: non-zero stops
@@ -125,8 +136,8 @@ struct mp_msg *mp_msg_alloc(size_t len)
 	if (!user)
 		return ERR_PTR(-ENOMEM);
 	quota = READ_ONCE(mp_user_quota_bytes);
-	if (atomic_long_add_return(len, &user->bytes) > quota && quota) {
-		atomic_long_sub(len, &user->bytes);
+	if (atomic_long_add_return(mp_msg_charge(len), &user->bytes) > quota && quota) {
+		atomic_long_sub(mp_msg_charge(len), &user->bytes);
 		return ERR_PTR(-EDQUOT);
 	}
 
@@ -167,7 +178,7 @@ struct mp_msg *mp_msg_alloc(size_t len)
 	return msg;
 
 nomem:
-	atomic_long_sub(len, &user->bytes);
+	atomic_long_sub(mp_msg_charge(len), &user->bytes);
 	return ERR_PTR(-ENOMEM);
 }
 
@@ -185,7 +196,7 @@ static void mp_msg_free(struct mp_msg *msg)
 		atomic_long_dec(&mp_counters.messages);
 		atomic_long_sub(msg->len, &mp_counters.bytes);
 	}
-	atomic_long_sub(msg->len, &msg->user->bytes);
+	atomic_long_sub(mp_msg_charge(msg->len), &msg->user->bytes);
 	if (msg->files) {
 		unsigned int i;
 
@@ -240,24 +251,6 @@ int mp_msg_copy_from_user(struct mp_msg *msg, const void __user *src)
 	return 0;
 }
 
-/*
- * Files that can hold descriptors themselves could make a cycle that
- * keeps a queue, and so the message in it, alive forever: msgpass's own
- * files (a message in a process's inbox holding that process's device
- * file) and Unix-domain sockets (holding anything in flight).
- */
-static bool mp_file_may_travel(struct file *file)
-{
-	struct socket *sock;
-
-	if (mp_file_is_msgpass(file))
-		return false;
-	sock = sock_from_file(file);
-	if (sock && sock->sk && sock->sk->sk_family == AF_UNIX)
-		return false;
-	return true;
-}
-
 /**
  * mp_msg_attach_fds() - let a message carry open files
  * @msg: the message
@@ -265,7 +258,8 @@ static bool mp_file_may_travel(struct file *file)
  * @nr: how many, at most MP_FDS_MAX
  *
  * On failure the files taken so far stay with the message, to be
- * dropped with it.
+ * dropped with it. Only files mp_file_may_travel() allows are taken
+ * (an allowlist).
  *
  * Context: Process context; may sleep.
  * Return: 0, -EINVAL, -EFAULT, -EBADF or -ENOMEM.
@@ -512,6 +506,11 @@ static int mp_select_init(struct mp_select *sel, const struct mp_msgrcv_args *a,
 		sel->min_prio = a->min_priority;
 	if (a->flags & MP_RECV_PEEK)
 		sel->peek = true;
+	if (a->flags & MP_RECV_DISCARD) {
+		if (sel->peek)
+			return -EINVAL;
+		sel->discard = true;
+	}
 	sel->bufsz = a->msgsz;
 	sel->fd_room = a->fd_room;
 	sel->noerror = a->msgflg & MSG_NOERROR;
@@ -571,7 +570,8 @@ int mp_recv_args_check(const struct mp_msgrcv_args *a, struct mp_select *sel,
 }
 
 static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_msg *msg,
-			      size_t copied, u64 overrun, u64 call_id, int receiver)
+			      size_t copied, u64 overrun, u64 call_id, int receiver,
+			      u32 flags)
 {
 	struct mp_msghdr h = {
 		.type = msg->type,
@@ -579,12 +579,14 @@ static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_ms
 		.seq = msg->seq,
 		.stime_ns = msg->stime_ns,
 		.sender_pid = msg->sender ? pid_vnr(msg->sender) : 0,
-		.sender_uid = from_kuid_munged(current_user_ns(), msg->sender_uid),
+		.sender_uid = msg->kernel ? MP_UID_KERNEL :
+			      from_kuid_munged(current_user_ns(), msg->sender_uid),
 		.receiver = receiver,
 		.priority = msg->prio,
-		.flags = (msg->was_sync ? MP_MSG_SYNC : 0) |
+		.flags = flags | (msg->was_sync ? MP_MSG_SYNC : 0) |
 			 (copied < msg->len ? MP_MSG_TRUNCATED : 0) |
-			 (call_id ? MP_MSG_CALL : 0),
+			 (call_id ? MP_MSG_CALL : 0) |
+			 (msg->kernel ? MP_MSG_KERNEL : 0),
 		.overrun = overrun,
 		.call_id = call_id,
 		.nr_fds = msg->nr_files,
@@ -592,6 +594,13 @@ static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_ms
 
 	return mp_copy_struct_to_user(u64_to_user_ptr(a->hdr), a->hdr_size,
 				      &h, sizeof(h));
+}
+
+/* Close descriptors installed by a receive that is being undone. */
+static void mp_fds_uninstall(const int *fds, unsigned int nr)
+{
+	while (nr)
+		close_fd(fds[--nr]);
 }
 
 /**
@@ -604,10 +613,15 @@ static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_ms
  * @ep: the receiving endpoint (a call request becomes its to answer)
  *
  * When the caller's buffers cannot take it, a message that was taken
- * goes back to its queue where it was: nothing is lost.
+ * goes back to its queue where it was: nothing is lost. Descriptors are
+ * installed last, with receive_fd(), so that the LSM's file-receive
+ * check and the socket hooks apply as for SCM_RIGHTS; a refusal puts the
+ * message back like a full descriptor table does, and the receiver can
+ * still drop it with MP_RECV_DISCARD.
  *
  * Context: Process context; may fault and sleep.
- * Return: body bytes copied, or -EFAULT.
+ * Return: body bytes copied (with MP_RECV_DISCARD, dropped), or -EFAULT,
+ * -EMFILE, -ENOMEM or the LSM's error.
  */
 long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
 		    struct mp_msg *msg, const struct mp_select *sel, u64 overrun,
@@ -616,13 +630,32 @@ long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
 	size_t n = min_t(size_t, msg->len, a->msgsz);
 	void __user *msgp = u64_to_user_ptr(a->msgp);
 	int __user *ufds = u64_to_user_ptr(a->fds);
-	unsigned int i, nfd = 0;
+	int receiver = q && q != &ep->inbox ? a->id : pid_vnr(task_tgid(current));
+	unsigned int nfd = 0;
 	int small[8], *fds = small;
 	u64 call_id = 0;
 	long ret;
 
+	if (sel->discard) {
+		ret = -EFAULT;
+		if (a->hdr && mp_msghdr_copy_out(a, msg, 0, overrun, 0, receiver,
+						 MP_MSG_DISCARDED))
+			goto undo;
+		ret = msg->len;
+		if (msg->call)
+			mp_call_refused(msg);
+		mp_msg_put(msg);
+		return ret;
+	}
+
 	if (msg->call && !sel->peek)
 		call_id = mp_call_id(msg->call);
+
+	ret = -EFAULT;
+	if (put_user(msg->type, (long __user *)msgp) ||
+	    mp_msg_copy_to_user(msg, msgp + sizeof(long), n) ||
+	    (a->hdr && mp_msghdr_copy_out(a, msg, n, overrun, call_id, receiver, 0)))
+		goto undo;
 
 	if (msg->nr_files > ARRAY_SIZE(small)) {
 		fds = kmalloc_array(msg->nr_files, sizeof(*fds), GFP_KERNEL);
@@ -632,26 +665,17 @@ long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
 			goto undo;
 		}
 	}
-	/* Descriptors are reserved first, installed last. */
 	for (nfd = 0; nfd < msg->nr_files; nfd++) {
-		fds[nfd] = get_unused_fd_flags(a->flags & MP_RECV_FD_CLOEXEC ?
-					       O_CLOEXEC : 0);
-		if (fds[nfd] < 0) {
-			ret = fds[nfd];
+		ret = mp_receive_fd(msg->files[nfd], a->flags & MP_RECV_FD_CLOEXEC ?
+				    O_CLOEXEC : 0);
+		if (ret < 0)
 			goto undo;
-		}
+		fds[nfd] = ret;
 	}
-	ret = -EFAULT;
-	if (put_user(msg->type, (long __user *)msgp) ||
-	    mp_msg_copy_to_user(msg, msgp + sizeof(long), n) ||
-	    (a->hdr && mp_msghdr_copy_out(a, msg, n, overrun, call_id,
-					  q && q != &ep->inbox ? a->id :
-					  pid_vnr(task_tgid(current)))) ||
-	    (nfd && copy_to_user(ufds, fds, nfd * sizeof(int))))
+	if (nfd && copy_to_user(ufds, fds, nfd * sizeof(int))) {
+		ret = -EFAULT;
 		goto undo;
-
-	for (i = 0; i < nfd; i++)
-		fd_install(fds[i], get_file(msg->files[i]));
+	}
 	if (fds != small)
 		kfree(fds);
 	/* The receiver of a call request now owes its caller a reply. */
@@ -662,8 +686,7 @@ long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
 
 undo:
 	/* Not delivered: a taken message goes back where it was. */
-	while (nfd)
-		put_unused_fd(fds[--nfd]);
+	mp_fds_uninstall(fds, nfd);
 	if (fds != small)
 		kfree(fds);
 	if (sel->peek || !q)

@@ -50,6 +50,61 @@
  * lock is dropped. Nothing allocates under a spinlock.
  */
 
+/**
+ * DOC: life cycles
+ *
+ * Each object lives through the states below. "Attach" is anything that
+ * links another object to it; the point after which nothing may attach
+ * is a flag set under the lock the attachers take, which they check, and
+ * teardown asserts (WARN_ON_ONCE) that it was set.
+ *
+ * Endpoint (&struct mp_endpoint):
+ *   LIVE      from the first open() of a process: in mp_endpoints, found
+ *             by pid. Its own process attaches mailboxes, names,
+ *             subscriptions, watches and calls to it (always alive while
+ *             it is in an ioctl: the ioctl holds its file); other
+ *             processes attach links (under its inbox lock, checking
+ *             @inbox.dead) and owned mailboxes (MP_CTL_SET_OWNER, under
+ *             mp_registry_lock, checking @dead).
+ *   DYING     at the last close: out of mp_endpoints (mp_endpoints_lock),
+ *             then @dead under mp_registry_lock, then @inbox.dead under
+ *             its lock; teardown then takes off everything attached:
+ *             watches it made, queued messages, links, calls owed,
+ *             names, owned mailboxes, subscriptions; then fires the
+ *             watches on it.
+ *   FREED     with the last reference (senders and lookups may still
+ *             hold one and see the dead inbox), after an RCU grace period.
+ *
+ * Mailbox (&struct mp_mailbox):
+ *   LIVE      published in mp_mailboxes (and the key and name maps) once
+ *             whole; senders, receivers, pollers, subscribers attach
+ *             under its queue lock, checking @queue.dead.
+ *   REMOVED   under mp_registry_lock: unpublished, @queue.dead set under
+ *             the queue lock, waiters woken with EIDRM, messages freed,
+ *             subscriptions and grants dropped, watchers told; lookups
+ *             that pinned it see @queue.dead.
+ *   FREED     with the last reference, after an RCU grace period.
+ *
+ * Link (&struct mp_link): made under the receiver's inbox lock (never
+ * into a dead inbox), held by that list and by each message on it. It
+ * leaves the list when the receiver dies, or when it is idle (no
+ * message, no sender holding it) and room is needed under a links limit;
+ * a sender that still holds it finishes with it, and it is freed with its
+ * last reference.
+ *
+ * Call (struct mp_call, call.c): PENDING (request queued) -> TAKEN (on
+ * the server's @calls, under mp_calls_lock) -> REPLIED; or FAILED
+ * (request freed or refused, server ended) or ABANDONED (caller gave
+ * up). Only the caller frees it, after it has left mp_calls.
+ *
+ * Watch (struct mp_watch, watch.c): on mp_watches and its watcher's list
+ * under mp_registry_lock, only while the target is alive (checked under
+ * that lock); it fires once, or goes with its watcher.
+ *
+ * Name (struct mp_ep_name, link.c) and subscription (&struct mp_sub):
+ * made by their own endpoint under mp_registry_lock, gone with it.
+ */
+
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/pid.h>
@@ -70,6 +125,8 @@ extern unsigned int mp_msgmni;
 extern unsigned long mp_user_quota_bytes;
 extern unsigned int mp_max_links;
 extern unsigned int mp_names_per_user;
+extern unsigned int mp_max_links_per_user;
+extern unsigned int mp_prio_max_other;
 
 extern struct mutex mp_registry_lock;
 
@@ -96,6 +153,8 @@ extern struct mutex mp_registry_lock;
  * @files: open files it carries (one reference each)
  * @nr_files: how many
  * @counted: it is in mp_counters
+ * @kernel: a note from the kernel, sent by no process (@sender is NULL)
+ * @charge: bytes charged to @user's quota
  * @cache: the cache it came from
  * @inline_len: body bytes its own object holds
  * @user: the user its bytes are charged to
@@ -121,10 +180,12 @@ struct mp_msg {
 	bool queued;
 	bool was_sync;
 	bool counted;
+	bool kernel;
 	struct file **files;
 	unsigned int nr_files;
 	struct kmem_cache *cache;
 	u32 inline_len;
+	u32 charge;
 	struct mp_user *user;
 	struct mp_msgseg *segs;
 	u8 data[];
@@ -135,6 +196,7 @@ void mp_msg_put(struct mp_msg *msg);
 int mp_msg_copy_from_user(struct mp_msg *msg, const void __user *src);
 int mp_msg_attach_fds(struct mp_msg *msg, u64 ufds, u32 nr);
 bool mp_file_is_msgpass(const struct file *file);
+bool mp_file_may_travel(struct file *file);
 int mp_msg_copy_to_user(const struct mp_msg *msg, void __user *dst,
 			size_t len);
 int mp_msg_init(void);
@@ -160,13 +222,22 @@ enum mp_select_mode {
  * @peek: leave the message queued
  * @nowait: do not sleep
  * @deadline: CLOCK_MONOTONIC deadline, or NULL for none
- * @from_nr: only messages from this pid, in the caller's pid namespace
- *	(a direct Receive(P)), or 0 for any
+ * @from_nr: a direct Receive(P): P, in @from_ns; 0 for any sender
+ * @from_ns: the receiver's pid namespace, where @from_nr is a pid
+ * @from: Receive(P) by pidfd: the process itself (held by the caller);
+ *	then @from_nr is -1
  * @fd_room: most descriptors the receiver takes
+ * @discard: MP_RECV_DISCARD: take it whatever its size and descriptors,
+ *	and drop it
+ * @no_calls: leave call requests alone (a batch receive cannot answer)
  */
 struct mp_select {
 	pid_t from_nr;
+	struct pid_namespace *from_ns;
+	struct pid *from;
 	u32 fd_room;
+	bool discard;
+	bool no_calls;
 	enum mp_select_mode mode;
 	long type;
 	u32 min_prio;
@@ -227,6 +298,8 @@ struct mp_sub {
  * @seq: sequence number of its last message
  * @sent: messages sent over it
  * @received: messages taken from it
+ * @uid: the sender's effective uid when it was made (per-user limit)
+ * @explicit: made by MP_IOC_LINK with settings of its own
  *
  * Everything but @ref and @from is under the receiver's inbox lock.
  */
@@ -241,6 +314,8 @@ struct mp_link {
 	u64 seq;
 	u64 sent;
 	u64 received;
+	kuid_t uid;
+	bool explicit;
 };
 
 void mp_link_put(struct mp_link *link);
@@ -327,7 +402,7 @@ void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg, u64 overrun);
 void mp_queue_kill(struct mp_queue *q);
 void mp_queue_room_changed(struct mp_queue *q);
 void mp_queue_withdraw(struct mp_queue *q, struct mp_msg *msg);
-void mp_queue_post(struct mp_queue *q, struct mp_msg *msg);
+bool mp_queue_post(struct mp_queue *q, struct mp_msg *msg, bool fit);
 __poll_t mp_queue_poll_mask(struct mp_queue *q, struct pid *pid);
 bool mp_queue_fits(const struct mp_queue *q, size_t len);
 void mp_queue_sub_add(struct mp_queue *q, struct mp_sub *sub);
@@ -354,6 +429,8 @@ struct mp_grant {
  * @kind: MP_KIND_*
  * @lifetime: MP_LIFETIME_*
  * @mode_receive: read permission grants the right to receive (System V)
+ * @sysv: made by plain msgget(), without attributes: System V's rules
+ *	alone apply to it
  * @uid: owner user, as msg_perm.uid (changed by IPC_SET); under the
  *	queue lock, read locklessly for permission checks
  * @gid: owner group
@@ -377,6 +454,7 @@ struct mp_mailbox {
 	u32 kind;
 	u32 lifetime;
 	bool mode_receive;
+	bool sysv;
 	kuid_t uid;
 	kgid_t gid;
 	kuid_t cuid;
@@ -409,6 +487,10 @@ struct mp_mailbox {
  * @calls: calls it received and owes a reply to, under mp_calls_lock
  * @watches: watches it made, under mp_registry_lock
  * @nr_watches: entries on @watches
+ * @uid: the effective uid of the process when it opened the device
+ * @accept: MP_ACCEPT_*: who may send to @inbox
+ * @dead: set under mp_registry_lock when teardown starts; from then on
+ *	nothing attaches to it (ownership, watches): see the life cycles
  */
 struct mp_endpoint {
 	struct kref ref;
@@ -424,6 +506,9 @@ struct mp_endpoint {
 	struct list_head calls;
 	struct list_head watches;
 	unsigned int nr_watches;
+	kuid_t uid;
+	u32 accept;
+	bool dead;
 };
 
 struct mp_endpoint *mp_endpoint_open(void);
@@ -431,6 +516,8 @@ void mp_endpoint_close(struct mp_endpoint *ep);
 struct mp_endpoint *mp_endpoint_get(struct pid *pid);
 bool mp_endpoint_alive(struct pid *pid);
 struct mp_endpoint *mp_endpoint_get_by_vnr(pid_t nr);
+struct pid *mp_pid_get(s32 id, bool pidfd);
+struct mp_endpoint *mp_endpoint_get_arg(s32 id, bool pidfd);
 void mp_endpoint_put(struct mp_endpoint *ep);
 bool mp_endpoint_is_current(const struct mp_endpoint *ep);
 int mp_endpoint_for_each(int (*fn)(struct mp_endpoint *ep, void *data), void *data);
@@ -481,6 +568,7 @@ long mp_ioctl_reply(struct mp_endpoint *ep, void __user *uarg, size_t usize);
 u64 mp_call_id(const struct mp_call *call);
 void mp_call_taken(struct mp_msg *msg, struct mp_endpoint *ep);
 void mp_call_msg_freed(struct mp_msg *msg);
+void mp_call_refused(struct mp_msg *msg);
 void mp_calls_drop(struct mp_endpoint *ep);
 void mp_call_exit(void);
 
@@ -495,11 +583,19 @@ void mp_watch_fire_process(struct pid *pid);
 void mp_watch_fire_mailbox(int id, u32 reason);
 void mp_watches_drop(struct mp_endpoint *ep);
 
+/* Permissions (perm.c): man/msgpass.7 has them as a table. */
+bool mp_perm_mbox(const struct mp_mailbox *mb, int flag);
+bool mp_perm_mbox_change(const struct mp_mailbox *mb);
+bool mp_perm_mbox_grant(const struct mp_mailbox *mb);
+int mp_perm_mbox_send(const struct mp_mailbox *mb, u32 prio);
+int mp_perm_inbox_send(const struct mp_endpoint *to, u32 prio);
+bool mp_perm_see_endpoint(const struct mp_endpoint *ep);
+bool mp_perm_see_user(kuid_t uid);
+
 /* Mailboxes (mailbox.c). */
 struct mp_mailbox *mp_mailbox_get(int id);
 void mp_mailbox_put(struct mp_mailbox *mb);
 bool mp_mailbox_may_receive(struct mp_mailbox *mb);
-bool mp_mailbox_perm(const struct mp_mailbox *mb, int flag);
 bool mp_mailbox_alive(int id);
 bool mp_file_is_mailbox(const struct file *file);
 void mp_mailbox_fill_info(struct mp_mailbox *mb, struct mp_mbox_info *info);

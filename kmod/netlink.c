@@ -9,7 +9,12 @@
  *
  * Requests are handled in the requesting process's context, so pids and
  * IDs are translated into its namespaces and permissions are its own: a
- * mailbox is listed only to those who may read it, as ipcs(1) does.
+ * mailbox is listed only to those who may read it, as ipcs(1) does; a
+ * process, its links and its names only to its own user (and
+ * CAP_SYS_ADMIN); a user's usage only to that user. A dump resumed by
+ * whatever task reads the socket next is still checked with the
+ * credentials of the task that asked for it. The "events" group, which
+ * tells of every mailbox and process, is for CAP_SYS_ADMIN alone.
  */
 #include <linux/cred.h>
 #include <net/genetlink.h>
@@ -22,7 +27,10 @@ static bool mp_nl_registered;
 enum { MP_NL_MCGRP_EVENTS };
 
 static const struct genl_multicast_group mp_nl_mcgrps[] = {
-	[MP_NL_MCGRP_EVENTS] = { .name = MSGPASS_GENL_MCGRP_EVENTS },
+	[MP_NL_MCGRP_EVENTS] = {
+		.name = MSGPASS_GENL_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_SYS_ADMIN,
+	},
 };
 
 static const struct nla_policy mp_nl_mbox_policy[MSGPASS_A_MAX + 1] = {
@@ -36,6 +44,29 @@ static const struct nla_policy mp_nl_pid_policy[MSGPASS_A_MAX + 1] = {
 
 static const struct nla_policy mp_nl_empty_policy[MSGPASS_A_MAX + 1] = {
 };
+
+/*
+ * A dump's credentials: the asker's, taken when the dump starts and
+ * kept in the callback's last argument slot until it is done.
+ */
+#define MP_NL_CB_CRED	5
+
+static int mp_nl_dump_start(struct netlink_callback *cb)
+{
+	cb->args[MP_NL_CB_CRED] = (long)get_cred(current_cred());
+	return 0;
+}
+
+static int mp_nl_dump_done(struct netlink_callback *cb)
+{
+	put_cred((const struct cred *)cb->args[MP_NL_CB_CRED]);
+	return 0;
+}
+
+static const struct cred *mp_nl_dump_as_asker(struct netlink_callback *cb)
+{
+	return override_creds((const struct cred *)cb->args[MP_NL_CB_CRED]);
+}
 
 static void *mp_nl_put_header(struct sk_buff *skb, u32 portid, u32 seq,
 			      int flags, u8 cmd)
@@ -111,7 +142,7 @@ static int mp_nl_mbox_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
 	ret = -ENOENT;	/* as if it were not there, to those who may not see it */
-	if (!mp_mailbox_perm(mb, 0444))
+	if (!mp_perm_mbox(mb, 0444))
 		goto out;
 	ret = -ENOMEM;
 	mi = kmalloc(sizeof(*mi), GFP_KERNEL);
@@ -145,13 +176,16 @@ static int mp_nl_mbox_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 	struct mp_mailbox *mb;
 	int ret = 0;
 
+	const struct cred *old;
+
 	mi = kmalloc(sizeof(*mi), GFP_KERNEL);
 	if (!mi)
 		return -ENOMEM;
+	old = mp_nl_dump_as_asker(cb);
 	while ((mb = mp_mailbox_next(&idx))) {
 		void *hdr;
 
-		if (!mp_mailbox_perm(mb, 0444)) {
+		if (!mp_perm_mbox(mb, 0444)) {
 			mp_mailbox_put(mb);
 			idx++;
 			continue;
@@ -170,6 +204,7 @@ static int mp_nl_mbox_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 		genlmsg_end(skb, hdr);
 		idx++;
 	}
+	revert_creds(old);
 	kfree(mi);
 	cb->args[0] = idx;
 	return ret ?: skb->len;
@@ -183,7 +218,7 @@ static int mp_nl_mbox_del_doit(struct sk_buff *skb, struct genl_info *info)
 	mb = mp_nl_mbox(info);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
-	if (!mp_mailbox_perm(mb, 0444))
+	if (!mp_perm_mbox(mb, 0444))
 		ret = -ENOENT;
 	else
 		ret = mp_mailbox_remove_checked(mb, true);
@@ -233,10 +268,13 @@ static int mp_nl_link_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct mp_nl_link_dump d = { .skb = skb, .cb = cb };
+	const struct cred *old;
 
 	if (info->attrs[MSGPASS_A_PID])
 		d.only = nla_get_s32(info->attrs[MSGPASS_A_PID]);
+	old = mp_nl_dump_as_asker(cb);
 	cb->args[0] = mp_links_walk_all(mp_nl_put_link, &d, cb->args[0]);
+	revert_creds(old);
 	return skb->len;
 }
 
@@ -285,6 +323,10 @@ static int mp_nl_endpoint_get_doit(struct sk_buff *skb, struct genl_info *info)
 	ep = mp_endpoint_get_by_vnr(nla_get_s32(info->attrs[MSGPASS_A_PID]));
 	if (!ep)
 		return -ENOENT;
+	if (!mp_perm_see_endpoint(ep)) {
+		mp_endpoint_put(ep);
+		return -ENOENT;
+	}
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg) {
 		mp_endpoint_put(ep);
@@ -304,11 +346,13 @@ static int mp_nl_endpoint_get_dumpit(struct sk_buff *skb, struct netlink_callbac
 {
 	unsigned long idx = cb->args[0];
 	struct mp_endpoint *ep;
+	const struct cred *old;
 
+	old = mp_nl_dump_as_asker(cb);
 	while ((ep = mp_endpoint_next(&idx))) {
 		int ret = 0;
 
-		if (pid_vnr(ep->pid))
+		if (mp_perm_see_endpoint(ep))
 			ret = mp_nl_put_endpoint(skb, ep, NETLINK_CB(cb->skb).portid,
 						 cb->nlh->nlmsg_seq, NLM_F_MULTI);
 		mp_endpoint_put(ep);
@@ -316,6 +360,7 @@ static int mp_nl_endpoint_get_dumpit(struct sk_buff *skb, struct netlink_callbac
 			break;
 		idx++;
 	}
+	revert_creds(old);
 	cb->args[0] = idx;
 	return skb->len;
 }
@@ -325,7 +370,7 @@ static int mp_nl_put_user(kuid_t uid, long bytes, void *data)
 	struct sk_buff *skb = data;
 	struct nlattr *nest;
 
-	if (!bytes)
+	if (!bytes || !mp_perm_see_user(uid))
 		return 0;
 	nest = nla_nest_start(skb, MSGPASS_A_USER);
 	if (!nest ||
@@ -338,7 +383,7 @@ static int mp_nl_put_user(kuid_t uid, long bytes, void *data)
 
 static int mp_nl_count_user(kuid_t uid, long bytes, void *data)
 {
-	*(size_t *)data += bytes ? 1 : 0;
+	*(size_t *)data += bytes && mp_perm_see_user(uid) ? 1 : 0;
 	return 0;
 }
 
@@ -391,7 +436,9 @@ static const struct genl_ops mp_nl_ops[] = {
 	{
 		.cmd		= MSGPASS_CMD_MBOX_GET,
 		.doit		= mp_nl_mbox_get_doit,
+		.start		= mp_nl_dump_start,
 		.dumpit		= mp_nl_mbox_get_dumpit,
+		.done		= mp_nl_dump_done,
 		.policy		= mp_nl_mbox_policy,
 		.maxattr	= MSGPASS_A_MAX,
 	},
@@ -403,14 +450,18 @@ static const struct genl_ops mp_nl_ops[] = {
 	},
 	{
 		.cmd		= MSGPASS_CMD_LINK_GET,
+		.start		= mp_nl_dump_start,
 		.dumpit		= mp_nl_link_get_dumpit,
+		.done		= mp_nl_dump_done,
 		.policy		= mp_nl_pid_policy,
 		.maxattr	= MSGPASS_A_MAX,
 	},
 	{
 		.cmd		= MSGPASS_CMD_ENDPOINT_GET,
 		.doit		= mp_nl_endpoint_get_doit,
+		.start		= mp_nl_dump_start,
 		.dumpit		= mp_nl_endpoint_get_dumpit,
+		.done		= mp_nl_dump_done,
 		.policy		= mp_nl_pid_policy,
 		.maxattr	= MSGPASS_A_MAX,
 	},

@@ -97,9 +97,18 @@ static bool mp_queue_room_for(const struct mp_queue *q, const struct mp_msg *msg
 	return mp_queue_has_room(q, msg->len);
 }
 
+/*
+ * A message goes straight to a receiver, its sender waiting until one
+ * takes it, on a zero-capacity queue or link, and when it is larger than
+ * the queue's or the link's byte capacity: it could never wait queued.
+ */
 static bool mp_queue_rendezvous(const struct mp_queue *q, const struct mp_msg *msg)
 {
-	return msg->link ? msg->link->capacity == 0 : q->capacity == 0;
+	const struct mp_link *l = msg->link;
+
+	if (l)
+		return l->capacity == 0 || msg->len > l->max_bytes;
+	return q->capacity == 0 || msg->len > q->max_bytes;
 }
 
 /**
@@ -181,12 +190,28 @@ static void mp_msg_taken(struct mp_msg *msg, int err, struct mp_wake_list *wake_
 	mp_wake_add(wake_q, w->task);
 }
 
+/*
+ * Receive(P): P is a pid in the receiver's pid namespace, whoever runs
+ * the match (a sender handing a message over runs it in its own), or,
+ * named by pidfd, the process itself. Kernel notes come from nobody.
+ */
+static bool mp_select_from(const struct mp_select *sel, const struct mp_msg *msg)
+{
+	if (!sel->from_nr)
+		return true;
+	if (!msg->sender)
+		return false;
+	if (sel->from)
+		return msg->sender == sel->from;
+	return pid_nr_ns(msg->sender, sel->from_ns) == sel->from_nr;
+}
+
 static bool mp_select_match(const struct mp_select *sel,
 			    const struct mp_msg *msg)
 {
-	if (msg->prio < sel->min_prio)
+	if (msg->prio < sel->min_prio || !mp_select_from(sel, msg))
 		return false;
-	if (sel->from_nr && pid_vnr(msg->sender) != sel->from_nr)
+	if (sel->no_calls && msg->call)
 		return false;
 	switch (sel->mode) {
 	case MP_SEL_ANY:
@@ -249,8 +274,7 @@ static struct mp_msg *mp_queue_find(struct mp_queue *q,
 	list_for_each_entry(msg, &q->msgs, node) {
 		if (sel->mode == MP_SEL_INDEX) {
 			/* Position among the messages the call considers. */
-			if (msg->prio < sel->min_prio ||
-			    (sel->from_nr && pid_vnr(msg->sender) != sel->from_nr))
+			if (msg->prio < sel->min_prio || !mp_select_from(sel, msg))
 				continue;
 			if (i++ == sel->type)
 				return msg;
@@ -318,11 +342,12 @@ static bool mp_queue_handoff(struct mp_queue *q, struct mp_msg *msg,
 
 		if (sel->peek || !mp_select_match(sel, msg))
 			continue;
-		if (msg->len > sel->bufsz && !sel->noerror) {
+		if (sel->discard) {
+			/* Dropped unread: it needs no room. */
+		} else if (msg->len > sel->bufsz && !sel->noerror) {
 			mp_waiter_finish(w, NULL, -E2BIG, wake_q);
 			continue;
-		}
-		if (msg->nr_files > sel->fd_room) {
+		} else if (msg->nr_files > sel->fd_room) {
 			mp_waiter_finish(w, NULL, -ENOBUFS, wake_q);
 			continue;
 		}
@@ -501,8 +526,15 @@ static int mp_queue_wait_taken(struct mp_queue *q, struct mp_msg *msg,
 		}
 		mp_queue_unlink(q, msg);
 		list_add_tail(&msg->node, done);
+		/* Room was made: senders asleep for it look again. */
+		mp_queue_wake_senders(q, wl);
+		return ret;
 	}
-	return ret;
+	/*
+	 * Some subscribers took it: it stays, and a restart would send it
+	 * again, so a signal ends the call with EINTR.
+	 */
+	return ret == -ERESTARTNOHAND ? -EINTR : ret;
 }
 
 /**
@@ -659,9 +691,10 @@ static struct mp_msg *mp_queue_take(struct mp_queue *q,
 	}
 	if (!msg)
 		return NULL;
-	if (msg->len > sel->bufsz && !sel->noerror)
+	/* A message dropped unread (MP_RECV_DISCARD) needs no room. */
+	if (!sel->discard && msg->len > sel->bufsz && !sel->noerror)
 		return ERR_PTR(-E2BIG);
-	if (msg->nr_files > sel->fd_room)
+	if (!sel->discard && msg->nr_files > sel->fd_room)
 		return ERR_PTR(-ENOBUFS);
 
 	if (sel->peek) {
@@ -1001,25 +1034,39 @@ void mp_queue_withdraw(struct mp_queue *q, struct mp_msg *msg)
 }
 
 /**
- * mp_queue_post() - deliver a message that must not wait or be lost
+ * mp_queue_post() - deliver a message that must not wait
  * @q: the queue
- * @msg: a stamped message; consumed
+ * @msg: a stamped message
+ * @fit: obey the queue's capacity
  *
- * Used for notifications: the message goes to a waiting receiver or onto
- * the queue whatever its capacity.
+ * Used for kernel notes: the message goes to a waiting receiver or onto
+ * the queue. With @fit, a queue that is dead or has no room for it
+ * leaves it to the caller; without, it goes whatever the capacity (the
+ * caller's own inbox), or is dropped with a dead queue.
  *
  * Context: Process context; takes q->lock.
+ * Return: true if @msg was consumed; false (only with @fit) if not.
  */
-void mp_queue_post(struct mp_queue *q, struct mp_msg *msg)
+bool mp_queue_post(struct mp_queue *q, struct mp_msg *msg, bool fit)
 {
 	struct mp_wake_list wake_q = { 0 };
 	bool queued = false;
 	LIST_HEAD(done);
 
 	spin_lock(&q->lock);
+	if (fit && (q->dead || (!mp_queue_has_room(q, msg->len) &&
+				!(q->broadcast ? !q->nr_subs || q->lossy :
+				  !list_empty(&q->receivers))))) {
+		spin_unlock(&q->lock);
+		return false;
+	}
 	if (q->dead) {
 		list_add(&msg->node, &done);
 	} else if (q->broadcast) {
+		if (fit && q->lossy) {
+			while (!mp_queue_has_room(q, msg->len) && q->qnum)
+				mp_queue_bcast_drop_oldest(q, &done, &wake_q);
+		}
 		if (q->nr_subs) {
 			mp_queue_stamp_send(q, msg);
 			mp_queue_bcast_deliver(q, msg);
@@ -1031,6 +1078,12 @@ void mp_queue_post(struct mp_queue *q, struct mp_msg *msg)
 			list_add(&msg->node, &done);
 		}
 	} else if (!mp_queue_handoff(q, msg, &wake_q)) {
+		if (fit && !mp_queue_has_room(q, msg->len)) {
+			/* The waiting receivers did not take it. */
+			spin_unlock(&q->lock);
+			mp_wake_up(&wake_q);
+			return false;
+		}
 		mp_queue_stamp_send(q, msg);
 		mp_queue_link(q, msg);
 		mp_queue_wake_peekers(q, msg, &wake_q);
@@ -1041,4 +1094,5 @@ void mp_queue_post(struct mp_queue *q, struct mp_msg *msg)
 	if (queued)
 		mp_queue_wake_pollers(q, EPOLLIN | EPOLLRDNORM);
 	mp_msg_put_list(&done);
+	return true;
 }

@@ -5,9 +5,12 @@
  *
  * The note is allocated when the watch is made, so that it can always be
  * delivered: when the target goes, the watch is taken off the list and
- * its note posted, past any capacity, to the watcher's inbox or to the
- * mailbox it named. A watch fires once; it also ends with its watcher.
- * Everything here is under mp_registry_lock.
+ * its note posted to the mailbox the watcher named, if that has room,
+ * else to the watcher's own inbox (past any capacity: it is the
+ * watcher's). A note is marked as the kernel's (MP_MSG_KERNEL, no sender
+ * process, no sender user), so no receiver can take it for a process's
+ * message. A watch fires once; it also ends with its watcher. Everything
+ * here is under mp_registry_lock.
  */
 #include <linux/cred.h>
 #include <linux/ipc.h>
@@ -62,17 +65,18 @@ static void mp_watch_deliver(struct mp_watch *w, u32 reason)
 	note->reason = reason;
 	msg->stime_ns = ktime_get_coarse_real_ns();
 	w->note = NULL;
-	if (w->notify < 0) {
-		mp_queue_post(&w->watcher->inbox, msg);
-		return;
+	if (w->notify >= 0) {
+		bool posted = false;
+
+		mb = mp_mailbox_get(w->notify);
+		if (mb) {
+			posted = mp_queue_post(&mb->queue, msg, true);
+			mp_mailbox_put(mb);
+		}
+		if (posted)
+			return;
 	}
-	mb = mp_mailbox_get(w->notify);
-	if (!mb) {
-		mp_msg_put(msg);
-		return;
-	}
-	mp_queue_post(&mb->queue, msg);
-	mp_mailbox_put(mb);
+	mp_queue_post(&w->watcher->inbox, msg, false);
 }
 
 static void mp_watch_fire(u32 kind, struct pid *pid, int mbox, u32 reason)
@@ -133,19 +137,26 @@ void mp_watches_drop(struct mp_endpoint *ep)
 static int mp_watch_cancel(struct mp_endpoint *ep, const struct mp_watch_args *a)
 {
 	struct mp_watch *w, *tmp;
+	struct pid *pid = NULL;
 	int ret = -ENOENT;
 
+	if (a->flags & MP_WATCH_PIDFD) {
+		pid = mp_pid_get(a->target, true);
+		if (IS_ERR(pid))
+			return PTR_ERR(pid);
+	}
 	mutex_lock(&mp_registry_lock);
 	list_for_each_entry_safe(w, tmp, &ep->watches, ep_node) {
 		if (w->kind != a->kind)
 			continue;
-		if (w->kind == MP_WATCH_PROCESS ? pid_vnr(w->pid) != a->target :
-		    w->mbox != a->target)
+		if (w->kind == MP_WATCH_MAILBOX ? w->mbox != a->target :
+		    pid ? w->pid != pid : pid_vnr(w->pid) != a->target)
 			continue;
 		mp_watch_free(w);
 		ret = 0;
 	}
 	mutex_unlock(&mp_registry_lock);
+	put_pid(pid);
 	return ret;
 }
 
@@ -163,13 +174,15 @@ long mp_ioctl_watch(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
-	if ((a.flags & ~(MP_WATCH_TO_MAILBOX | MP_WATCH_CANCEL)) ||
+	if ((a.flags & ~(MP_WATCH_TO_MAILBOX | MP_WATCH_CANCEL | MP_WATCH_PIDFD)) ||
 	    (a.kind != MP_WATCH_PROCESS && a.kind != MP_WATCH_MAILBOX) ||
+	    ((a.flags & MP_WATCH_PIDFD) && a.kind != MP_WATCH_PROCESS) ||
 	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
 		return -EINVAL;
 	if (a.flags & MP_WATCH_CANCEL)
 		return mp_watch_cancel(ep, &a);
-	if (a.type < 1 || (a.target <= 0 && a.kind == MP_WATCH_PROCESS))
+	if (a.type < 1 || (a.target <= 0 && a.kind == MP_WATCH_PROCESS &&
+			   !(a.flags & MP_WATCH_PIDFD)))
 		return -EINVAL;
 
 	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
@@ -187,25 +200,27 @@ long mp_ioctl_watch(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	note->target = a.target;
 	note->cookie = a.cookie;
 	w->note->type = a.type;
-	w->note->sender_uid = GLOBAL_ROOT_UID;
+	w->note->kernel = true;
 	w->watcher = ep;
 	w->kind = a.kind;
 	w->notify = -1;
 
 	if (a.kind == MP_WATCH_PROCESS) {
-		ret = -ESRCH;
-		target_ep = mp_endpoint_get_by_vnr(a.target);
-		if (!target_ep)
+		target_ep = mp_endpoint_get_arg(a.target, a.flags & MP_WATCH_PIDFD);
+		ret = PTR_ERR_OR_ZERO(target_ep);
+		if (ret)
 			goto err;
 		w->pid = get_pid(target_ep->pid);
 		mp_endpoint_put(target_ep);
+		/* The note names it by pid, as the watcher sees it. */
+		note->target = pid_vnr(w->pid);
 	} else {
 		ret = -EINVAL;
 		mb = mp_mailbox_get(a.target);
 		if (!mb)
 			goto err;
 		ret = -EACCES;
-		if (!mp_mailbox_perm(mb, 0444) && !mp_mailbox_perm(mb, 0222))
+		if (!mp_perm_mbox(mb, 0444) && !mp_perm_mbox(mb, 0222))
 			goto err;
 		w->mbox = a.target;
 		mp_mailbox_put(mb);
@@ -217,7 +232,7 @@ long mp_ioctl_watch(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		if (!mb)
 			goto err;
 		ret = -EACCES;
-		if (!mp_mailbox_perm(mb, 0222))
+		if (!mp_perm_mbox(mb, 0222))
 			goto err;
 		w->notify = a.notify;
 		mp_mailbox_put(mb);

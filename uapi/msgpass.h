@@ -40,8 +40,7 @@
 #define MP_FEAT_WATCH		_BITULL(8)	/* MP_IOC_WATCH */
 #define MP_FEAT_FDS		_BITULL(9)	/* descriptors in messages */
 #define MP_FEAT_BATCH		_BITULL(10)	/* MP_IOC_SENDV/RECVV */
-#define MP_FEAT_TRUST		_BITULL(11)	/* MP_RECV_DISCARD, MP_MSG_KERNEL,
-						 * MP_IOC_ACCEPT */
+#define MP_FEAT_TRUST		_BITULL(11)	/* discard, kernel notes, accept */
 
 /* Most descriptors one message carries, as SCM_RIGHTS allows. */
 #define MP_FDS_MAX		253
@@ -190,7 +189,8 @@ struct mp_msgget_args {
 /* struct mp_msgsnd_args.flags */
 #define MP_SEND_SYNC		_BITULL(0)	/* return once a receiver took it */
 #define MP_SEND_TIMEOUT		_BITULL(1)	/* @timeout_ns bounds the wait */
-#define MP_SEND_ALL		(MP_SEND_SYNC | MP_SEND_TIMEOUT)
+#define MP_SEND_PIDFD		_BITULL(2)	/* MP_IOC_SEND: @id is a pidfd */
+#define MP_SEND_ALL		(MP_SEND_SYNC | MP_SEND_TIMEOUT | MP_SEND_PIDFD)
 
 /**
  * struct mp_msgsnd_args - send a message (MP_IOC_MSGSND)
@@ -245,17 +245,19 @@ struct mp_msgsnd_args {
 #define MP_RECV_MIN_PRIO	_BITULL(2)	/* only priority >= @min_priority */
 #define MP_RECV_FD_CLOEXEC	_BITULL(3)	/* received descriptors O_CLOEXEC */
 #define MP_RECV_DISCARD		_BITULL(4)	/* drop it unread: see below */
+#define MP_RECV_PIDFD		_BITULL(5)	/* MP_IOC_RECV: @id is a pidfd */
 #define MP_RECV_ALL		(MP_RECV_TIMEOUT | MP_RECV_PEEK | \
 				 MP_RECV_MIN_PRIO | MP_RECV_FD_CLOEXEC | \
-				 MP_RECV_DISCARD)
+				 MP_RECV_DISCARD | MP_RECV_PIDFD)
 
 /* struct mp_msghdr.flags */
 #define MP_MSG_CALL		0x4	/* a call: answer it with MP_IOC_REPLY */
 #define MP_MSG_SYNC		0x1	/* its sender waits for it */
 #define MP_MSG_TRUNCATED	0x2	/* body cut (MSG_NOERROR) */
-#define MP_MSG_KERNEL		0x8	/* a note from the kernel (a watch), not
-					 * from a process: sender_pid 0,
-					 * sender_uid MP_UID_KERNEL */
+/* A note from the kernel (a watch), not from a process: sender_pid 0,
+ * sender_uid MP_UID_KERNEL.
+ */
+#define MP_MSG_KERNEL		0x8
 #define MP_MSG_DISCARDED	0x10	/* MP_RECV_DISCARD dropped it */
 
 /* struct mp_msghdr.sender_uid of a kernel note: no user sent it */
@@ -376,6 +378,8 @@ struct mp_msgrcv_args {
 #define MP_CTL_SUBSCRIBE	0x1004	/* broadcast: start receiving */
 #define MP_CTL_UNSUBSCRIBE	0x1005	/* broadcast: stop */
 #define MP_CTL_SET_ATTR		0x1006	/* @buf: struct mp_attr (capacity) */
+/* Or'ed into MP_CTL_SET_OWNER, _GRANT, _REVOKE: @arg is a pidfd */
+#define MP_CTL_PIDFD		0x10000
 
 /**
  * struct mp_msgctl_args - control a mailbox (MP_IOC_MSGCTL)
@@ -493,6 +497,13 @@ struct mp_mbox_fd_args {
  * the sending process's pid, or MP_ANY for a message from any link
  * (highest priority first, then in arrival order across links). The
  * device descriptor itself polls readable when the inbox has a message.
+ *
+ * Wherever a process is named by pid, it can be named by a pidfd
+ * (pidfd_open(2), clone(2) CLONE_PIDFD) instead, with that call's PIDFD
+ * flag: a pidfd names one process for as long as it is open, so pid reuse
+ * cannot make a message, a right or a watch reach another process. A
+ * descriptor that is not a pidfd fails with EBADF; a process that has
+ * ended, or has no endpoint, with ESRCH.
  */
 #define MP_ANY			0
 
@@ -500,7 +511,8 @@ struct mp_mbox_fd_args {
  * struct mp_link_args - make a link explicitly (MP_IOC_LINK)
  * @pid: the receiving process
  * @__pad: zero
- * @flags: MP_ATTR_CAPACITY and/or MP_ATTR_MAX_BYTES
+ * @flags: MP_ATTR_CAPACITY and/or MP_ATTR_MAX_BYTES; MP_LINK_PIDFD: @pid
+ *	is a pidfd
  * @capacity: most messages in flight on it (0: rendezvous)
  * @max_bytes: most body bytes in flight on it
  * @__reserved: zero
@@ -518,6 +530,7 @@ struct mp_link_args {
 };
 
 /* struct mp_link_info.flags */
+#define MP_LINK_PIDFD		_BITULL(8)	/* struct mp_link_args.flags */
 #define MP_LINK_SENDER_GONE	0x1	/* its sender ended */
 
 /**
@@ -599,7 +612,8 @@ struct mp_name_args {
 /* struct mp_call_args.flags */
 #define MP_CALL_MAILBOX		_BITULL(0)	/* @to is a mailbox ID */
 #define MP_CALL_TIMEOUT		_BITULL(1)	/* @timeout_ns bounds it all */
-#define MP_CALL_ALL		(MP_CALL_MAILBOX | MP_CALL_TIMEOUT)
+#define MP_CALL_PIDFD		_BITULL(2)	/* @to is a pidfd */
+#define MP_CALL_ALL		(MP_CALL_MAILBOX | MP_CALL_TIMEOUT | MP_CALL_PIDFD)
 
 /**
  * struct mp_call_args - send a request, wait for its reply (MP_IOC_CALL)
@@ -693,6 +707,7 @@ struct mp_reply_args {
 /* struct mp_watch_args.flags */
 #define MP_WATCH_TO_MAILBOX	0x1	/* notify into mailbox @notify */
 #define MP_WATCH_CANCEL		0x2	/* remove the watch instead */
+#define MP_WATCH_PIDFD		0x4	/* MP_WATCH_PROCESS: @target is a pidfd */
 
 /**
  * struct mp_watch_args - be told when a peer goes away (MP_IOC_WATCH)
@@ -764,7 +779,8 @@ struct mp_batch_msg {
 
 /* struct mp_batch_args.flags */
 #define MP_BATCH_INBOX		_BITULL(0)	/* @id is a pid: direct */
-#define MP_BATCH_ALL		MP_BATCH_INBOX
+#define MP_BATCH_PIDFD		_BITULL(1)	/* with MP_BATCH_INBOX: @id is a pidfd */
+#define MP_BATCH_ALL		(MP_BATCH_INBOX | MP_BATCH_PIDFD)
 
 /**
  * struct mp_batch_args - many messages, one system call
@@ -894,8 +910,7 @@ enum msgpass_attr {
 
 /* struct mp_accept_args.mode: who may send to the caller's inbox */
 #define MP_ACCEPT_ANY		0	/* every process (the default) */
-#define MP_ACCEPT_SAME_USER	1	/* processes of the caller's effective
-					 * uid, and CAP_IPC_OWNER */
+#define MP_ACCEPT_SAME_USER	1	/* the caller's euid, or CAP_IPC_OWNER */
 #define MP_ACCEPT_NONE		2	/* nobody: only replies and notes */
 
 /**
