@@ -89,6 +89,13 @@ int mp_link_create(pid_t pid, uint64_t flags, uint64_t capacity,
 	return __mp_ioctl(MP_IOC_LINK, &a) < 0 ? -1 : 0;
 }
 
+int mp_accept(unsigned int mode)
+{
+	struct mp_accept_args a = { .mode = mode };
+
+	return __mp_ioctl(MP_IOC_ACCEPT, &a) < 0 ? -1 : 0;
+}
+
 ssize_t mp_links(pid_t pid, unsigned int flags, struct mp_link_info *buf,
 		 size_t count, size_t *total)
 {

@@ -63,7 +63,7 @@ struct mp_sendopt {
 
 /* Options of an extended receive; NULL means none. */
 struct mp_recvopt {
-	uint64_t flags;		/* MP_RECV_TIMEOUT, _PEEK, _MIN_PRIO, _FD_CLOEXEC */
+	uint64_t flags;		/* MP_RECV_TIMEOUT, _PEEK, _MIN_PRIO, _FD_CLOEXEC, _DISCARD */
 	unsigned int min_priority;
 	uint64_t timeout_ns;	/* with MP_RECV_TIMEOUT; CLOCK_MONOTONIC */
 	int *fds;		/* room for received descriptors... */
@@ -111,6 +111,10 @@ ssize_t mp_receive_ext(pid_t pid, void *msgp, size_t msgsz, long msgtyp,
  * MP_ATTR_MAX_BYTES); EEXIST if it exists. */
 int mp_link_create(pid_t pid, uint64_t flags, uint64_t capacity,
 		   uint64_t max_bytes);
+
+/* Who may send to the caller's inbox: MP_ACCEPT_ANY (the default),
+ * MP_ACCEPT_SAME_USER or MP_ACCEPT_NONE; refused senders get ECONNREFUSED. */
+int mp_accept(unsigned int mode);
 
 /* Links into (MP_LINKS_IN) and out of (MP_LINKS_OUT) process @pid (0:
  * the caller): fills up to @count entries, returns how many it filled,

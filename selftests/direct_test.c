@@ -2021,10 +2021,15 @@ TEST_F(direct, watch_mailbox_of_exiting_owner_says_owner_exit)
 	EXPECT_EQ(EINVAL, errno);
 }
 
-TEST_F(direct, watch_note_is_delivered_past_capacity)
+/*
+ * A note obeys its mailbox's capacity: into a full mailbox it does not
+ * go; it goes to the watcher's own inbox instead, marked as the kernel's.
+ */
+TEST_F(direct, watch_note_to_a_full_mailbox_goes_to_the_inbox)
 {
 	struct mp_attr a = { .flags = MP_ATTR_CAPACITY, .capacity = 1 };
 	struct mp_mbox_info in;
+	struct mp_msghdr h;
 	struct dt_note m;
 	int id = dt_track(mp_msgget_attr(IPC_PRIVATE, NULL, IPC_CREAT | 0600, &a));
 	pid_t pid = dt_spawn_idle();
@@ -2038,9 +2043,16 @@ TEST_F(direct, watch_note_is_delivered_past_capacity)
 	ASSERT_EQ(0, mp_watch_process(pid, 9, 1, id));
 	EXPECT_TRUE(dt_kill(pid));
 	ASSERT_EQ(0, mp_mbox_info(id, &in));
-	EXPECT_EQ(2, in.qnum);
-	EXPECT_EQ((ssize_t)sizeof(m.n), mp_msgrcv(id, &m, sizeof(m.n), 9, IPC_NOWAIT));
+	EXPECT_EQ(1, in.qnum);
+	EXPECT_EQ(-1, mp_msgrcv(id, &m, sizeof(m.n), 9, IPC_NOWAIT));
+	EXPECT_EQ(ENOMSG, errno);
+	ASSERT_EQ((ssize_t)sizeof(m.n), mp_receive_ext(MP_ANY, &m, sizeof(m.n), 9, IPC_NOWAIT,
+						      NULL, &h));
 	EXPECT_EQ(pid, m.n.target);
+	EXPECT_EQ(MP_GONE_EXIT, m.n.reason);
+	EXPECT_TRUE(h.flags & MP_MSG_KERNEL);
+	EXPECT_EQ(0, h.sender_pid);
+	EXPECT_EQ(MP_UID_KERNEL, h.sender_uid);
 }
 
 TEST_F(direct, watch_fires_exactly_once_then_is_gone)

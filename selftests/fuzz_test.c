@@ -184,7 +184,7 @@ static bool fz_errno_ok(int e)
 	case EIDRM: case EINTR: case ETIMEDOUT: case ESRCH: case ENOSPC:
 	case EDQUOT: case ENOMEM: case EBADF: case EBADFD: case ENOBUFS:
 	case EMFILE: case ENAMETOOLONG: case EADDRINUSE: case ENOTCONN:
-	case EALREADY: case ECONNRESET: case EMLINK:
+	case EALREADY: case ECONNRESET: case EMLINK: case ECONNREFUSED:
 		return true;
 	default:
 		return false;
