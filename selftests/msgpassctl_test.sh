@@ -438,6 +438,33 @@ t_rm_perm() {
 check unprivileged_rm_others_exit_3 t_rm_perm
 check unprivileged_rm_unreadable_exit_4 t_as_nobody 4 rm "$P-priv"
 check unprivileged_limits t_as_nobody 0 limits
+# The events tell of everything: not for nobody.
+t_watch_perm() { t_as_nobody 3 watch --count 1 && grep -qi 'not permitted' "$T/err"; }
+check unprivileged_watch_exit_3 t_watch_perm
+# Another user's processes, and their usage, are not shown to nobody
+# (root sees them: the same listings as root are the control).
+"$HELPER" hold >"$T/hold2" 2>&1 &
+HOLD2=$!
+track $HOLD2
+poll 300 grep -q holding "$T/hold2"
+"$HELPER" create "$P-use" -m 600 >/dev/null
+"$HELPER" send "$P-use" 1 8 >/dev/null
+t_hidden_endpoint() {
+	"$CTL" endpoints --json | grep -q "\"pid\":$HOLD2," || { diag "root does not see $HOLD2"; return 1; }
+	t_as_nobody 0 endpoints --json || return 1
+	! grep -q "\"pid\":$HOLD2," "$T/out" || { diag "nobody sees root's endpoint" "$(cat "$T/out")"; return 1; }
+}
+check unprivileged_endpoints_hide_other_users t_hidden_endpoint
+t_hidden_endpoint_get() { "$CTL" endpoints $HOLD2 >/dev/null && t_as_nobody 4 endpoints $HOLD2; }
+check unprivileged_endpoint_get_other_user_exit_4 t_hidden_endpoint_get
+t_hidden_usage() {
+	"$CTL" limits --json | grep -q '"uid":0,' || { diag "root does not see its usage"; return 1; }
+	t_as_nobody 0 limits --json || return 1
+	! grep -q '"uid":0,' "$T/out" || { diag "nobody sees root's usage" "$(cat "$T/out")"; return 1; }
+}
+check unprivileged_limits_hide_other_users t_hidden_usage
+"$CTL" rm "$P-use" >/dev/null
+stop $HOLD2
 check root_lists_everything field_is "$P-nob" uid $NOBODY
 t_rm_own() {
 	"$HELPER" asuser $NOBODY "$CTL" rm "$P-nob" && ! listed "$P-nob"
