@@ -35,6 +35,7 @@ static void mp_endpoint_free(struct kref *ref)
 	put_pid(ep->inbox.lspid);
 	put_pid(ep->inbox.lrpid);
 	put_pid(ep->pid);
+	mp_ns_put(ep->ns);
 	kfree_rcu(ep, rcu);
 }
 
@@ -63,24 +64,38 @@ struct mp_endpoint *mp_endpoint_open(void)
 	struct pid *tgid = task_tgid(current);
 	unsigned long nr = pid_nr(tgid);
 	struct mp_endpoint *ep;
+	struct mp_ns *ns;
 	void *old;
+
+	/* The IPC namespace the device is opened in is the endpoint's. */
+	mutex_lock(&mp_registry_lock);
+	ns = mp_ns_find(true);
+	if (!IS_ERR(ns))
+		mp_ns_get(ns);
+	mutex_unlock(&mp_registry_lock);
+	if (IS_ERR(ns))
+		return ERR_CAST(ns);
 
 	mutex_lock(&mp_endpoints_lock);
 	ep = xa_load(&mp_endpoints, nr);
-	if (ep && ep->pid == tgid) {
+	if (ep && mp_endpoint_is_current(ep)) {
 		ep->nr_files++;
+		mp_ns_put(ns);
 		goto out;
 	}
 
 	ep = kzalloc(sizeof(*ep), GFP_KERNEL_ACCOUNT);
 	if (!ep) {
+		mp_ns_put(ns);
 		ep = ERR_PTR(-ENOMEM);
 		goto out;
 	}
 	kref_init(&ep->ref);
+	ep->ns = ns;
 	ep->nr_files = 1;
 	ep->pid = get_pid(tgid);
 	ep->uid = current_euid();
+	ep->exec_id = current->self_exec_id;
 	ep->accept = MP_ACCEPT_ANY;
 	INIT_LIST_HEAD(&ep->owned);
 	INIT_LIST_HEAD(&ep->subs);
@@ -98,6 +113,7 @@ struct mp_endpoint *mp_endpoint_open(void)
 	old = xa_store(&mp_endpoints, nr, ep, GFP_KERNEL);
 	if (xa_is_err(old)) {
 		put_pid(ep->pid);
+		mp_ns_put(ns);
 		kfree(ep);
 		ep = ERR_PTR(xa_err(old));
 		goto out;
@@ -171,6 +187,20 @@ bool mp_endpoint_alive(struct pid *pid)
 	return ep;
 }
 
+/*
+ * Processes reach each other directly only within one IPC namespace, as
+ * they reach mailboxes: @ep, if the caller may see it, else NULL (its
+ * reference dropped).
+ */
+static struct mp_endpoint *mp_endpoint_visible(struct mp_endpoint *ep)
+{
+	if (ep && ep->ns->ns != mp_ns_current_id()) {
+		mp_endpoint_put(ep);
+		ep = NULL;
+	}
+	return ep;
+}
+
 /**
  * mp_endpoint_get_by_vnr() - the live endpoint of a process, by pid
  * @nr: a process ID in the caller's pid namespace
@@ -191,7 +221,7 @@ struct mp_endpoint *mp_endpoint_get_by_vnr(pid_t nr)
 	if (pid)
 		ep = mp_endpoint_get(pid);
 	rcu_read_unlock();
-	return ep;
+	return mp_endpoint_visible(ep);
 }
 
 /**
@@ -237,8 +267,8 @@ struct mp_endpoint *mp_endpoint_get_arg(s32 id, bool pidfd)
 	pid = mp_pid_get(id, true);
 	if (IS_ERR(pid))
 		return ERR_CAST(pid);
-	/* A pidfd names the thread group leader's pid. */
-	ep = mp_endpoint_get(pid);
+	/* A pidfd names the thread group leader's pid; an ended one, nobody. */
+	ep = pid_has_task(pid, PIDTYPE_TGID) ? mp_endpoint_visible(mp_endpoint_get(pid)) : NULL;
 	put_pid(pid);
 	return ep ?: ERR_PTR(-ESRCH);
 }
@@ -252,7 +282,13 @@ struct mp_endpoint *mp_endpoint_get_arg(s32 id, bool pidfd)
  */
 bool mp_endpoint_is_current(const struct mp_endpoint *ep)
 {
-	return ep->pid == task_tgid(current);
+	/*
+	 * The same process, running the same program: a file kept across
+	 * an execve() (of a setuid program, say) does not lend the old
+	 * endpoint's identity, rights and queue to what runs now.
+	 */
+	return ep->pid == task_tgid(current) &&
+	       ep->exec_id == READ_ONCE(current->self_exec_id);
 }
 
 /**

@@ -36,12 +36,13 @@
 
 /* Creation, removal, ownership, rights, subscriptions: see msgpass.h. */
 DEFINE_MUTEX(mp_registry_lock);
+/*
+ * IDs are module-wide; a mailbox is found by ID only from its own IPC
+ * namespace. Keys, names and msgmni are per namespace (&struct mp_ns).
+ */
 static DEFINE_XARRAY_ALLOC(mp_mailboxes);	/* index -> mailbox, RCU */
-static DEFINE_XARRAY(mp_keys);			/* key -> mailbox */
-static DEFINE_HASHTABLE(mp_names, MP_NAME_BITS);	/* name -> mailbox */
 static DEFINE_XARRAY(mp_slot_seq);		/* index -> last seq, as a value */
 static u32 mp_next_index;
-static unsigned int mp_nr_mailboxes;
 
 struct mp_name_entry {
 	struct hlist_node node;
@@ -55,6 +56,7 @@ static void mp_mailbox_free(struct kref *ref)
 	put_pid(mb->owner);
 	put_pid(mb->queue.lspid);
 	put_pid(mb->queue.lrpid);
+	mp_ns_put(mb->ns);
 	kfree_rcu(mb, rcu);
 }
 
@@ -70,13 +72,14 @@ void mp_mailbox_put(struct mp_mailbox *mb)
 }
 
 /**
- * mp_mailbox_get() - look a mailbox up by ID
+ * mp_mailbox_get_in() - look a mailbox up by ID, in a namespace
  * @id: the ID
+ * @ns: the IPC namespace it must be in
  *
  * Context: Any context; takes no lock.
  * Return: the mailbox with a reference, or NULL.
  */
-struct mp_mailbox *mp_mailbox_get(int id)
+struct mp_mailbox *mp_mailbox_get_in(int id, const struct ns_common *ns)
 {
 	struct mp_mailbox *mb;
 
@@ -87,7 +90,24 @@ struct mp_mailbox *mp_mailbox_get(int id)
 	if (mb && (READ_ONCE(mb->id) != id || !kref_get_unless_zero(&mb->ref)))
 		mb = NULL;
 	rcu_read_unlock();
+	/* Its reference keeps its namespace for the comparison. */
+	if (mb && mb->ns->ns != ns) {
+		mp_mailbox_put(mb);
+		mb = NULL;
+	}
 	return mb;
+}
+
+/**
+ * mp_mailbox_get() - look a mailbox up by ID, in the caller's namespace
+ * @id: the ID
+ *
+ * Context: Process context; takes no lock.
+ * Return: the mailbox with a reference, or NULL.
+ */
+struct mp_mailbox *mp_mailbox_get(int id)
+{
+	return mp_mailbox_get_in(id, mp_ns_current_id());
 }
 
 static bool mp_mailbox_is_granted(struct mp_mailbox *mb, struct pid *pid)
@@ -128,12 +148,12 @@ bool mp_mailbox_may_receive(struct mp_mailbox *mb)
 	return ok;
 }
 
-static struct mp_mailbox *mp_mailbox_find_name(const char *name)
+static struct mp_mailbox *mp_mailbox_find_name(struct mp_ns *n, const char *name)
 {
 	struct mp_name_entry *e;
 
 	lockdep_assert_held(&mp_registry_lock);
-	hash_for_each_possible(mp_names, e, node, full_name_hash(NULL, name, strlen(name))) {
+	hash_for_each_possible(n->names, e, node, full_name_hash(NULL, name, strlen(name))) {
 		if (!strcmp(e->mb->name, name))
 			return e->mb;
 	}
@@ -181,8 +201,8 @@ static void mp_mailbox_set_limits(struct mp_mailbox *mb, const struct mp_attr *a
  * Make a mailbox and publish it. A reserved xarray slot keeps lookups
  * from seeing it until it is whole.
  */
-static int mp_mailbox_create(struct mp_endpoint *ep, int key, const char *name,
-			     int msgflg, const struct mp_attr *attr)
+static int mp_mailbox_create(struct mp_endpoint *ep, struct mp_ns *n, int key,
+			     const char *name, int msgflg, const struct mp_attr *attr)
 {
 	const struct cred *cred = current_cred();
 	struct mp_name_entry *ne = NULL;
@@ -192,7 +212,7 @@ static int mp_mailbox_create(struct mp_endpoint *ep, int key, const char *name,
 	int err;
 
 	lockdep_assert_held(&mp_registry_lock);
-	if (mp_nr_mailboxes >= READ_ONCE(mp_msgmni))
+	if (n->nr_mailboxes >= READ_ONCE(mp_msgmni))
 		return -ENOSPC;
 
 	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
@@ -248,20 +268,21 @@ static int mp_mailbox_create(struct mp_endpoint *ep, int key, const char *name,
 	mb->queue.id = mb->id;
 
 	if (key != IPC_PRIVATE) {
-		err = xa_err(xa_store(&mp_keys, (u32)key, mb, GFP_KERNEL));
+		err = xa_err(xa_store(&n->keys, (u32)key, mb, GFP_KERNEL));
 		if (err)
 			goto err_erase;
 	}
 	if (ne) {
 		ne->mb = mb;
-		hash_add(mp_names, &ne->node, full_name_hash(NULL, name, strlen(name)));
+		hash_add(n->names, &ne->node, full_name_hash(NULL, name, strlen(name)));
 	}
 	if (mb->lifetime == MP_LIFETIME_PROCESS) {
 		WARN_ON_ONCE(ep->dead);
 		mb->owner_ep = ep;
 		list_add(&mb->owner_node, &ep->owned);
 	}
-	mp_nr_mailboxes++;
+	mb->ns = mp_ns_get(n);
+	n->nr_mailboxes++;
 	atomic_long_inc(&mp_counters.mailboxes);
 	/* Publish: lookups find it from here on. */
 	xa_store(&mp_mailboxes, idx, mb, GFP_KERNEL);
@@ -299,12 +320,12 @@ static void mp_mailbox_remove(struct mp_mailbox *mb, u32 reason)
 	lockdep_assert_held(&mp_registry_lock);
 	xa_erase(&mp_mailboxes, mb->id & MP_ID_INDEX);
 	if (mb->key != IPC_PRIVATE)
-		xa_erase(&mp_keys, (u32)mb->key);
+		xa_erase(&mb->ns->keys, (u32)mb->key);
 	if (mb->name[0]) {
 		struct mp_name_entry *e;
 		struct hlist_node *tmp;
 
-		hash_for_each_possible_safe(mp_names, e, tmp, node,
+		hash_for_each_possible_safe(mb->ns->names, e, tmp, node,
 					    full_name_hash(NULL, mb->name, strlen(mb->name))) {
 			if (e->mb == mb) {
 				hash_del(&e->node);
@@ -331,7 +352,7 @@ static void mp_mailbox_remove(struct mp_mailbox *mb, u32 reason)
 		put_pid(g->pid);
 		kfree(g);
 	}
-	mp_nr_mailboxes--;
+	mb->ns->nr_mailboxes--;
 	atomic_long_dec(&mp_counters.mailboxes);
 	if (reason) {
 		mp_nl_event(MSGPASS_EVENT_MBOX_REMOVED, mb->id, NULL, NULL, reason);
@@ -341,25 +362,31 @@ static void mp_mailbox_remove(struct mp_mailbox *mb, u32 reason)
 }
 
 /**
- * mp_mailbox_next() - walk the mailboxes in index order
+ * mp_mailbox_next() - walk the caller's namespace's mailboxes in index order
  * @idx: in: the first index to look at; out: the index found
  *
- * Context: Any context; takes no lock.
+ * Context: Process context; takes no lock.
  * Return: the next mailbox with a reference, or NULL at the end.
  */
 struct mp_mailbox *mp_mailbox_next(unsigned long *idx)
 {
+	const struct ns_common *ns = mp_ns_current_id();
 	struct mp_mailbox *mb;
 
-	rcu_read_lock();
 	for (;;) {
+		rcu_read_lock();
 		mb = xa_find(&mp_mailboxes, idx, MP_ID_INDEX, XA_PRESENT);
-		if (!mb || kref_get_unless_zero(&mb->ref))
-			break;
+		if (mb && !kref_get_unless_zero(&mb->ref)) {
+			rcu_read_unlock();
+			(*idx)++;
+			continue;
+		}
+		rcu_read_unlock();
+		if (!mb || mb->ns->ns == ns)
+			return mb;
+		mp_mailbox_put(mb);
 		(*idx)++;
 	}
-	rcu_read_unlock();
-	return mb;
 }
 
 /**
@@ -373,8 +400,11 @@ struct mp_mailbox *mp_mailbox_get_by_name(const char *name)
 {
 	struct mp_mailbox *mb;
 
+	struct mp_ns *n;
+
 	mutex_lock(&mp_registry_lock);
-	mb = mp_mailbox_find_name(name);
+	n = mp_ns_find(false);
+	mb = n && !IS_ERR(n) ? mp_mailbox_find_name(n, name) : NULL;
 	if (mb)
 		kref_get(&mb->ref);
 	mutex_unlock(&mp_registry_lock);
@@ -439,6 +469,24 @@ void mp_endpoint_drop_mailboxes(struct mp_endpoint *ep)
 }
 
 /**
+ * mp_mailboxes_drop_ns() - a namespace is gone: its mailboxes go with it
+ * @n: the namespace, no longer used by any task
+ *
+ * Context: Caller holds mp_registry_lock.
+ */
+void mp_mailboxes_drop_ns(struct mp_ns *n)
+{
+	struct mp_mailbox *mb;
+	unsigned long idx;
+
+	lockdep_assert_held(&mp_registry_lock);
+	xa_for_each(&mp_mailboxes, idx, mb) {
+		if (mb->ns == n)
+			mp_mailbox_remove(mb, MP_GONE_REMOVED);
+	}
+}
+
+/**
  * mp_mailbox_exit() - remove every mailbox (module unload)
  *
  * Context: Module exit; no file is open.
@@ -454,7 +502,6 @@ void mp_mailbox_exit(void)
 	mutex_unlock(&mp_registry_lock);
 	rcu_barrier();
 	xa_destroy(&mp_mailboxes);
-	xa_destroy(&mp_keys);
 	xa_destroy(&mp_slot_seq);
 }
 
@@ -464,6 +511,7 @@ long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	struct mp_msgget_args a;
 	struct mp_attr attr;
 	struct mp_mailbox *mb;
+	struct mp_ns *n;
 	long ret;
 
 	if (usize < sizeof(a))
@@ -497,10 +545,15 @@ long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	}
 
 	mutex_lock(&mp_registry_lock);
+	n = mp_ns_find(true);
+	if (IS_ERR(n)) {
+		mutex_unlock(&mp_registry_lock);
+		return PTR_ERR(n);
+	}
 	if (name[0])
-		mb = mp_mailbox_find_name(name);
+		mb = mp_mailbox_find_name(n, name);
 	else if (a.key != IPC_PRIVATE)
-		mb = xa_load(&mp_keys, (u32)a.key);
+		mb = xa_load(&n->keys, (u32)a.key);
 	else
 		mb = NULL;
 
@@ -516,7 +569,7 @@ long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	} else {
 		ret = a.attr ? mp_attr_limits(&attr) : 0;
 		if (!ret)
-			ret = mp_mailbox_create(ep, a.key, name, a.msgflg,
+			ret = mp_mailbox_create(ep, n, a.key, name, a.msgflg,
 						a.attr ? &attr : NULL);
 	}
 	mutex_unlock(&mp_registry_lock);
@@ -648,12 +701,15 @@ static int mp_ctl_info_sysv(int cmd, void __user *buf)
 		.msgssz = PAGE_SIZE,
 		.msgseg = USHRT_MAX,
 	};
+	const struct ns_common *ns = mp_ns_current_id();
 	unsigned long idx = 0, max_idx = 0;
 	struct mp_mailbox *mb;
+	struct mp_ns *n;
 
 	mutex_lock(&mp_registry_lock);
+	n = mp_ns_find(false);
 	if (cmd == MSG_INFO) {
-		info.msgpool = mp_nr_mailboxes;
+		info.msgpool = n && !IS_ERR(n) ? n->nr_mailboxes : 0;
 		info.msgmap = min_t(long, atomic_long_read(&mp_counters.messages), INT_MAX);
 		info.msgtql = min_t(long, atomic_long_read(&mp_counters.bytes), INT_MAX);
 	} else {
@@ -661,8 +717,10 @@ static int mp_ctl_info_sysv(int cmd, void __user *buf)
 		info.msgmap = info.msgmni;
 		info.msgtql = info.msgmni;
 	}
-	xa_for_each(&mp_mailboxes, idx, mb)
-		max_idx = idx;
+	xa_for_each(&mp_mailboxes, idx, mb) {
+		if (mb->ns->ns == ns)
+			max_idx = idx;
+	}
 	mutex_unlock(&mp_registry_lock);
 
 	if (copy_to_user(buf, &info, sizeof(info)))
@@ -1064,6 +1122,10 @@ long mp_ioctl_msgctl(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		if (mb && !kref_get_unless_zero(&mb->ref))
 			mb = NULL;
 		rcu_read_unlock();
+		if (mb && mb->ns->ns != mp_ns_current_id()) {
+			mp_mailbox_put(mb);
+			mb = NULL;
+		}
 		if (!mb)
 			return -EINVAL;
 		if (a.cmd == MSG_STAT && !mp_perm_mbox(mb, 0444)) {

@@ -278,9 +278,12 @@ static int __init mp_init(void)
 	err = mp_msg_init();
 	if (err)
 		return err;
-	err = mp_nl_init();
+	err = mp_ns_init();
 	if (err)
 		goto err_msg;
+	err = mp_nl_init();
+	if (err)
+		goto err_ns;
 	/* Last: from here on, user space can reach the module. */
 	err = misc_register(&mp_miscdev);
 	if (err)
@@ -289,6 +292,8 @@ static int __init mp_init(void)
 
 err_nl:
 	mp_nl_exit();
+err_ns:
+	mp_ns_exit();
 err_msg:
 	mp_msg_exit();
 	return err;
@@ -301,6 +306,8 @@ static void __exit mp_exit(void)
 	mp_mailbox_exit();
 	mp_call_exit();
 	mp_msg_exit();
+	rcu_barrier();	/* endpoints freed by RCU let go of their namespace */
+	mp_ns_exit();
 	WARN_ON(atomic_long_read(&mp_counters.endpoints));
 	WARN_ON(atomic_long_read(&mp_counters.mailboxes));
 	WARN_ON(atomic_long_read(&mp_counters.messages));

@@ -105,6 +105,7 @@
  * made by their own endpoint under mp_registry_lock, gone with it.
  */
 
+#include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/pid.h>
@@ -114,6 +115,7 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/xarray.h>
 
 #include "../uapi/msgpass.h"
 
@@ -129,6 +131,39 @@ extern unsigned int mp_max_links_per_user;
 extern unsigned int mp_prio_max_other;
 
 extern struct mutex mp_registry_lock;
+
+struct ns_common;
+
+/**
+ * struct mp_ns - msgpass in one IPC namespace (ns.c)
+ * @node: in mp_namespaces
+ * @ns: the namespace, as an identity; pinned by @pin
+ * @pin: its nsfs file, held open; NULL for the initial namespace
+ * @refs: endpoints and mailboxes that point at it
+ * @keys: System V key -> mailbox
+ * @names: mailbox name -> &struct mp_name_entry
+ * @ep_names: process name -> &struct mp_ep_name
+ * @nr_mailboxes: mailboxes in it (msgmni bounds them)
+ *
+ * All but @refs under mp_registry_lock.
+ */
+struct mp_ns {
+	struct list_head node;
+	struct ns_common *ns;
+	struct file *pin;
+	atomic_t refs;
+	struct xarray keys;
+	DECLARE_HASHTABLE(names, 8);
+	DECLARE_HASHTABLE(ep_names, 6);
+	unsigned int nr_mailboxes;
+};
+
+const struct ns_common *mp_ns_current_id(void);
+struct mp_ns *mp_ns_find(bool create);
+struct mp_ns *mp_ns_get(struct mp_ns *n);
+void mp_ns_put(struct mp_ns *n);
+int mp_ns_init(void);
+void mp_ns_exit(void);
 
 /**
  * struct mp_msg - a message: header, head of the body, more segments
@@ -431,6 +466,7 @@ struct mp_grant {
  * @mode_receive: read permission grants the right to receive (System V)
  * @sysv: made by plain msgget(), without attributes: System V's rules
  *	alone apply to it
+ * @ns: the IPC namespace it lives in (holds a reference)
  * @uid: owner user, as msg_perm.uid (changed by IPC_SET); under the
  *	queue lock, read locklessly for permission checks
  * @gid: owner group
@@ -455,6 +491,7 @@ struct mp_mailbox {
 	u32 lifetime;
 	bool mode_receive;
 	bool sysv;
+	struct mp_ns *ns;
 	kuid_t uid;
 	kgid_t gid;
 	kuid_t cuid;
@@ -488,6 +525,8 @@ struct mp_mailbox {
  * @watches: watches it made, under mp_registry_lock
  * @nr_watches: entries on @watches
  * @uid: the effective uid of the process when it opened the device
+ * @exec_id: the program it ran then (&task_struct.self_exec_id)
+ * @ns: the IPC namespace it opened the device in (holds a reference)
  * @accept: MP_ACCEPT_*: who may send to @inbox
  * @dead: set under mp_registry_lock when teardown starts; from then on
  *	nothing attaches to it (ownership, watches): see the life cycles
@@ -507,6 +546,8 @@ struct mp_endpoint {
 	struct list_head watches;
 	unsigned int nr_watches;
 	kuid_t uid;
+	u64 exec_id;
+	struct mp_ns *ns;
 	u32 accept;
 	bool dead;
 };
@@ -611,6 +652,8 @@ long mp_ioctl_msgrcv(struct mp_endpoint *ep, void __user *uarg, size_t usize);
 long mp_ioctl_msgctl(struct mp_endpoint *ep, void __user *uarg, size_t usize);
 long mp_ioctl_mbox_fd(struct mp_endpoint *ep, void __user *uarg, size_t usize);
 void mp_endpoint_drop_mailboxes(struct mp_endpoint *ep);
+void mp_mailboxes_drop_ns(struct mp_ns *n);
+struct mp_mailbox *mp_mailbox_get_in(int id, const struct ns_common *ns);
 void mp_mailbox_exit(void);
 
 /**
