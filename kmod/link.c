@@ -81,13 +81,23 @@ static bool mp_link_idle(struct mp_link *link)
  * A link made with settings of its own (MP_IOC_LINK) of a live sender
  * stays. With @uid valid, only that user's links go.
  */
+static unsigned int mp_links_of_user(struct mp_endpoint *to, kuid_t uid);
+
+/* Is the limit that mp_link_reclaim() makes room under still reached? */
+static bool mp_link_full(struct mp_endpoint *to, kuid_t uid)
+{
+	if (uid_valid(uid))
+		return mp_links_of_user(to, uid) >= READ_ONCE(mp_max_links_per_user);
+	return to->nr_links >= READ_ONCE(mp_max_links);
+}
+
 static void mp_link_reclaim(struct mp_endpoint *to, kuid_t uid)
 {
 	struct mp_link *link, *tmp;
 	int pass;
 
 	lockdep_assert_held(&to->inbox.lock);
-	for (pass = 0; pass < 2; pass++) {
+	for (pass = 0; pass < 2 && mp_link_full(to, uid); pass++) {
 		list_for_each_entry_safe(link, tmp, &to->links, node) {
 			if (!mp_link_idle(link) ||
 			    (uid_valid(uid) && !uid_eq(uid, link->uid)))
@@ -97,9 +107,9 @@ static void mp_link_reclaim(struct mp_endpoint *to, kuid_t uid)
 			list_del(&link->node);
 			to->nr_links--;
 			mp_link_put(link);
+			if (pass && !mp_link_full(to, uid))
+				break;
 		}
-		if (to->nr_links < READ_ONCE(mp_max_links))
-			break;
 	}
 }
 
@@ -484,32 +494,31 @@ struct mp_ep_name {
 	char name[MP_NAME_MAX + 1];
 };
 
-static DEFINE_HASHTABLE(mp_ep_names, MP_EP_NAME_BITS);
-
 static u32 mp_name_hash(const char *name)
 {
 	return full_name_hash(NULL, name, strlen(name));
 }
 
-static struct mp_ep_name *mp_name_find(const char *name)
+/* Names are per IPC namespace: the one the caller opened the device in. */
+static struct mp_ep_name *mp_name_find(struct mp_ns *ns, const char *name)
 {
 	struct mp_ep_name *n;
 
 	lockdep_assert_held(&mp_registry_lock);
-	hash_for_each_possible(mp_ep_names, n, hnode, mp_name_hash(name)) {
+	hash_for_each_possible(ns->ep_names, n, hnode, mp_name_hash(name)) {
 		if (!strcmp(n->name, name))
 			return n;
 	}
 	return NULL;
 }
 
-static unsigned int mp_names_of(kuid_t uid)
+static unsigned int mp_names_of(struct mp_ns *ns, kuid_t uid)
 {
 	struct mp_ep_name *n;
 	unsigned int bkt, count = 0;
 
 	lockdep_assert_held(&mp_registry_lock);
-	hash_for_each(mp_ep_names, bkt, n, hnode)
+	hash_for_each(ns->ep_names, bkt, n, hnode)
 		count += uid_eq(n->uid, uid);
 	return count;
 }
@@ -543,6 +552,7 @@ long mp_ioctl_name(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	struct mp_ep_name *n, *new = NULL;
 	char name[MP_NAME_MAX + 1];
 	struct mp_name_args a;
+	s32 resolved = 0;
 	long ret;
 
 	if (usize < sizeof(a))
@@ -571,16 +581,16 @@ long mp_ioctl_name(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	}
 
 	mutex_lock(&mp_registry_lock);
-	n = mp_name_find(name);
+	n = mp_name_find(ep->ns, name);
 	switch (a.op) {
 	case MP_NAME_REGISTER:
 		if (n) {
 			ret = -EADDRINUSE;
-		} else if (mp_names_of(new->uid) >= READ_ONCE(mp_names_per_user) &&
+		} else if (mp_names_of(ep->ns, new->uid) >= READ_ONCE(mp_names_per_user) &&
 			   !capable(CAP_SYS_RESOURCE)) {
 			ret = -EDQUOT;
 		} else {
-			hash_add(mp_ep_names, &new->hnode, mp_name_hash(name));
+			hash_add(ep->ns->ep_names, &new->hnode, mp_name_hash(name));
 			list_add(&new->ep_node, &ep->names);
 			mp_nl_event(MSGPASS_EVENT_NAME_REGISTERED, -1, ep->pid, name, 0);
 			new = NULL;
@@ -597,14 +607,16 @@ long mp_ioctl_name(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		break;
 	case MP_NAME_RESOLVE:
 		ret = n ? pid_vnr(n->ep->pid) : 0;
-		if (ret > 0)
-			ret = put_user((s32)ret, &((struct mp_name_args __user *)uarg)->pid);
-		else
-			ret = -ENOENT;
+		resolved = ret;
+		ret = ret > 0 ? 0 : -ENOENT;
 		break;
 	}
 	mutex_unlock(&mp_registry_lock);
 	kfree(new);
+	/* Never fault with the registry held: copy out after. */
+	if (a.op == MP_NAME_RESOLVE && !ret &&
+	    put_user(resolved, &((struct mp_name_args __user *)uarg)->pid))
+		ret = -EFAULT;
 	return ret;
 }
 

@@ -528,6 +528,7 @@ static int mp_queue_wait_taken(struct mp_queue *q, struct mp_msg *msg,
 		list_add_tail(&msg->node, done);
 		/* Room was made: senders asleep for it look again. */
 		mp_queue_wake_senders(q, wl);
+		*poll |= EPOLLOUT | EPOLLWRNORM;
 		return ret;
 	}
 	/*

@@ -68,7 +68,7 @@ static void mp_watch_deliver(struct mp_watch *w, u32 reason)
 	if (w->notify >= 0) {
 		bool posted = false;
 
-		mb = mp_mailbox_get(w->notify);
+		mb = mp_mailbox_get_in(w->notify, w->watcher->ns->ns);
 		if (mb) {
 			posted = mp_queue_post(&mb->queue, msg, true);
 			mp_mailbox_put(mb);
@@ -231,8 +231,12 @@ long mp_ioctl_watch(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		mb = mp_mailbox_get(a.notify);
 		if (!mb)
 			goto err;
+		/*
+		 * Only into a mailbox the watcher reads itself: notes are the
+		 * kernel's word, and nobody may aim them at somebody else.
+		 */
 		ret = -EACCES;
-		if (!mp_perm_mbox(mb, 0222))
+		if (!mp_perm_mbox(mb, 0222) || !mp_mailbox_may_receive(mb))
 			goto err;
 		w->notify = a.notify;
 		mp_mailbox_put(mb);
