@@ -957,10 +957,27 @@ static int note_kid(struct kctx *k)
 	return 0;
 }
 
+/*
+ * Notes are the kernel's word: nobody may aim them at a mailbox it does
+ * not read itself (here: one it may write but not read).
+ */
+TEST_F_TIMEOUT(attack, attack_03_watch_note_only_into_a_mailbox_one_reads, 60)
+{
+	int box = track_mbox(self, mp_msgget(IPC_PRIVATE, IPC_CREAT | 0622));
+	int i;
+
+	ASSERT_LE(0, box);
+	i = spawn(self, NOBODY, note_kid, box);
+	ASSERT_LE(0, i);
+	ASSERT_EQ(0, reap(self, i, REAP_MS));
+	EXPECT_EQ(-EACCES, slot(self, i)[R_X2]) TH_LOG("a note aimed at another's mailbox");
+	EXPECT_EQ(0, mbox_field(box, Q_QNUM));
+}
+
 TEST_F_TIMEOUT(attack, attack_03_watch_note_does_not_overfill_a_full_mailbox, 60)
 {
-	struct mp_attr a = { .flags = MP_ATTR_CAPACITY, .capacity = 1 };
-	int box = track_mbox(self, mp_msgget_attr(IPC_PRIVATE, NULL, IPC_CREAT | 0622, &a));
+	struct mp_attr a = { .flags = MP_ATTR_CAPACITY | MP_ATTR_MODE_RECEIVE, .capacity = 1 };
+	int box = track_mbox(self, mp_msgget_attr(IPC_PRIVATE, NULL, IPC_CREAT | 0666, &a));
 	int i;
 
 	ASSERT_LE(0, box);
