@@ -1892,4 +1892,64 @@ TEST_F_TIMEOUT(attack, attack_01_set_owner_races_the_new_owners_exit, 400)
 	EXPECT_EQ(0, badrm) TH_LOG("IPC_RMID afterwards failed otherwise");
 }
 
+/* =====================================================================
+ * An endpoint does not outlive the program that opened it: a descriptor
+ * kept across execve() (into a setuid program, say) lends the new
+ * program nothing of the old endpoint.
+ */
+
+/*
+ * Run before the harness: with MP_EXEC_FD set, this is the exec'd
+ * program; it reports what the inherited descriptor does, and its own
+ * fresh endpoint, in its exit status.
+ */
+__attribute__((constructor)) static void exec_probe(void)
+{
+	const char *env = getenv("MP_EXEC_FD");
+	struct mp_msgrcv_args ra = { .msgflg = IPC_NOWAIT };
+	struct { long mtype; char t[8]; } m;
+	int fd, r;
+
+	if (!env)
+		return;
+	fd = atoi(env);
+	ra.id = MP_ANY;
+	ra.msgp = (uintptr_t)&m;
+	ra.msgsz = sizeof(m.t);
+	/* The old endpoint's queue must not be reachable through it. */
+	r = ioctl(fd, MP_IOC_RECV, &ra);
+	if (r != -1 || errno != EBADFD)
+		_exit(1);
+	/* A fresh open is a new endpoint, with an empty inbox. */
+	if (mp_receive(MP_ANY, &m, sizeof(m.t), 0, IPC_NOWAIT) != -1 || errno != ENOMSG)
+		_exit(2);
+	_exit(0);
+}
+
+TEST(attack_exec_does_not_inherit_the_endpoint)
+{
+	struct { long mtype; char t[8]; } m = { .mtype = 1 };
+	int fd, status;
+	char buf[16];
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		fd = open(MSGPASS_DEVICE, O_RDWR);	/* no O_CLOEXEC: it stays */
+		if (fd < 0)
+			_exit(10);
+		/* Something waits in the old endpoint's inbox. */
+		if (mp_send(getpid(), &m, 1, IPC_NOWAIT))
+			_exit(11);
+		snprintf(buf, sizeof(buf), "%d", fd);
+		setenv("MP_EXEC_FD", buf, 1);
+		execl("/proc/self/exe", "attack_test", (char *)NULL);
+		_exit(12);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("step %d", WEXITSTATUS(status));
+}
+
 TEST_HARNESS_MAIN
