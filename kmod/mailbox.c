@@ -616,14 +616,15 @@ out:
  * mp_mailbox_receive() - receive from a mailbox
  * @ep: the caller's endpoint
  * @a: checked receive arguments
- * @sel: the selection they describe
+ * @sel_in: the selection they describe
  *
  * Context: Process context; may sleep.
  * Return: body bytes copied, or a negative errno.
  */
 long mp_mailbox_receive(struct mp_endpoint *ep, const struct mp_msgrcv_args *a,
-			const struct mp_select *sel)
+			const struct mp_select *sel_in)
 {
+	struct mp_select s = *sel_in, *sel = &s;
 	struct mp_mailbox *mb;
 	struct mp_msg *msg;
 	u64 overrun;
@@ -635,15 +636,27 @@ long mp_mailbox_receive(struct mp_endpoint *ep, const struct mp_msgrcv_args *a,
 	ret = -EINVAL;
 	if (a->flags & MP_RECV_PIDFD)
 		goto out;
-	ret = -EACCES;
-	if (!mp_mailbox_may_receive(mb))
-		goto out;
 	ret = -EINVAL;
 	if (mb->queue.broadcast &&
 	    (a->msgtyp || (a->flags & MP_RECV_MIN_PRIO) || (a->msgflg & MSG_COPY)))
 		goto out;
 
+	/*
+	 * The model's right to receive (owner, grants) can be taken away
+	 * while the caller sleeps: it is checked again whenever that
+	 * happens (the generation is read before the check).
+	 */
+	s.rights = !mb->mode_receive;
+again:
+	s.rights_gen = READ_ONCE(mb->queue.rights_gen);
+	/* Pairs with the queue lock that changes owner or grants, then the generation. */
+	smp_rmb();
+	ret = -EACCES;
+	if (!mp_mailbox_may_receive(mb))
+		goto out;
 	msg = mp_queue_receive(&mb->queue, sel, &overrun);
+	if (msg == ERR_PTR(-ESTALE))
+		goto again;
 	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
 		goto out;
@@ -896,6 +909,8 @@ static int mp_ctl_set_owner(struct mp_mailbox *mb, u64 arg, bool pidfd)
 		mb->gid = egid;
 		mb->ctime = ktime_get_real_seconds();
 		spin_unlock(&mb->queue.lock);
+		/* The old owner's receives asleep lose their right. */
+		mp_queue_rights_changed(&mb->queue);
 		mp_nl_event(MSGPASS_EVENT_MBOX_OWNER, mb->id, to->pid, NULL, 0);
 	}
 	mutex_unlock(&mp_registry_lock);
@@ -944,6 +959,7 @@ static int mp_ctl_revoke(struct mp_mailbox *mb, pid_t nr, struct pid *pid)
 		list_del(&found->node);
 		mb->nr_grants--;
 		spin_unlock(&mb->queue.lock);
+		mp_queue_rights_changed(&mb->queue);
 	}
 	mutex_unlock(&mp_registry_lock);
 	if (!found)
@@ -971,6 +987,11 @@ static int mp_ctl_grant(struct mp_mailbox *mb, u64 arg, bool grant, bool pidfd)
 	pid = mp_pid_get(arg, pidfd);
 	if (IS_ERR(pid))
 		return PTR_ERR(pid);
+	/* Only a process that exists can be granted (a pidfd may outlive it). */
+	if (grant && !pid_has_task(pid, PIDTYPE_TGID)) {
+		put_pid(pid);
+		return -ESRCH;
+	}
 	if (!grant) {
 		ret = mp_ctl_revoke(mb, 0, pid);
 		put_pid(pid);

@@ -265,6 +265,9 @@ enum mp_select_mode {
  * @discard: MP_RECV_DISCARD: take it whatever its size and descriptors,
  *	and drop it
  * @no_calls: leave call requests alone (a batch receive cannot answer)
+ * @rights: the receiver's right was checked at &mp_queue.rights_gen
+ *	@rights_gen; once that changes it must be checked again
+ * @rights_gen: see @rights
  */
 struct mp_select {
 	pid_t from_nr;
@@ -273,6 +276,8 @@ struct mp_select {
 	u32 fd_room;
 	bool discard;
 	bool no_calls;
+	bool rights;
+	u32 rights_gen;
 	enum mp_select_mode mode;
 	long type;
 	u32 min_prio;
@@ -386,6 +391,8 @@ void mp_link_put(struct mp_link *link);
  * @lspid: last sender
  * @lrpid: last receiver
  * @id: the mailbox ID, for message headers
+ * @rights_gen: bumped when a right to receive is taken away (revoke,
+ *	ownership transfer): sleeping receivers check theirs again
  */
 struct mp_queue {
 	spinlock_t lock;	/* protects all of the queue */
@@ -415,6 +422,7 @@ struct mp_queue {
 	struct pid *lspid;
 	struct pid *lrpid;
 	int id;
+	u32 rights_gen;
 };
 
 #define MP_WAKE_BATCH	8
@@ -436,6 +444,7 @@ struct mp_msg *mp_queue_receive(struct mp_queue *q, const struct mp_select *sel,
 void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg, u64 overrun);
 void mp_queue_kill(struct mp_queue *q);
 void mp_queue_room_changed(struct mp_queue *q);
+void mp_queue_rights_changed(struct mp_queue *q);
 void mp_queue_withdraw(struct mp_queue *q, struct mp_msg *msg);
 bool mp_queue_post(struct mp_queue *q, struct mp_msg *msg, bool fit);
 __poll_t mp_queue_poll_mask(struct mp_queue *q, struct pid *pid);

@@ -340,7 +340,8 @@ static bool mp_queue_handoff(struct mp_queue *q, struct mp_msg *msg,
 	list_for_each_entry_safe(w, tmp, &q->receivers, node) {
 		const struct mp_select *sel = w->sel;
 
-		if (sel->peek || !mp_select_match(sel, msg))
+		if (sel->peek || !mp_select_match(sel, msg) ||
+		    (sel->rights && sel->rights_gen != q->rights_gen))
 			continue;
 		if (sel->discard) {
 			/* Dropped unread: it needs no room. */
@@ -749,6 +750,10 @@ struct mp_msg *mp_queue_receive(struct mp_queue *q, const struct mp_select *sel,
 		msg = ERR_PTR(q->dead_err);
 		if (q->dead)
 			break;
+		/* A right taken away meanwhile: the caller checks it again. */
+		msg = ERR_PTR(-ESTALE);
+		if (sel->rights && sel->rights_gen != q->rights_gen)
+			break;
 		msg = mp_queue_take(q, sel, overrun, &done, &wake_q);
 		if (msg)
 			break;
@@ -994,6 +999,8 @@ void mp_queue_sub_del(struct mp_queue *q, struct mp_sub *sub)
 	sub->pos = NULL;
 	mp_queue_bcast_trim(q, &done);
 	mp_queue_wake_senders(q, &wake_q);
+	/* Its receives asleep end (ENOTCONN); the others look again. */
+	mp_queue_wake_receivers(q, &wake_q);
 	spin_unlock(&q->lock);
 	mp_wake_up(&wake_q);
 	mp_queue_wake_pollers(q, EPOLLOUT | EPOLLWRNORM);
@@ -1015,6 +1022,26 @@ void mp_queue_room_changed(struct mp_queue *q)
 	spin_unlock(&q->lock);
 	mp_wake_up(&wake_q);
 	mp_queue_wake_pollers(q, EPOLLOUT | EPOLLWRNORM);
+}
+
+/**
+ * mp_queue_rights_changed() - a right to receive was taken away
+ * @q: the queue
+ *
+ * Sleeping receivers wake and have their right checked again (see
+ * &mp_select.rights).
+ *
+ * Context: Process context; takes q->lock.
+ */
+void mp_queue_rights_changed(struct mp_queue *q)
+{
+	struct mp_wake_list wake_q = { 0 };
+
+	spin_lock(&q->lock);
+	q->rights_gen++;
+	mp_queue_wake_receivers(q, &wake_q);
+	spin_unlock(&q->lock);
+	mp_wake_up(&wake_q);
 }
 
 /**
