@@ -8,14 +8,26 @@
  * fields, bad, unmapped, read-only and kernel pointers, huge lengths, IDs
  * of removed and foreign mailboxes, pids of strangers. Every call must
  * return success or one of the errors the ABI documents. A per-thread
- * timer interrupts calls that block, so the run is bounded.
+ * timer interrupts calls that block, so every call ends.
+ *
+ * The run is sized by its operation count, not by time: however slow
+ * the machine, it ends when every thread made its calls. What bounds it
+ * is progress: a watchdog fails the run only when no thread of any
+ * process completed a call for FUZZ_STALL (default 60) one-second ticks
+ * in a row, and then names each stuck thread, the call it is in, and
+ * its kernel stack. A call that blocks that long although a signal
+ * arrives every 5 ms is a kernel liveness bug (a lost wake-up, or a
+ * sleep that ignores signals); a process that made its calls and does
+ * not exit is one too.
  *
  * Afterwards every object counter (endpoints, mailboxes, messages, bytes,
  * files, links) must be back where it started: nothing leaked.
  *
  * Reproducible: FUZZ_SEED=<n> (printed at the start), FUZZ_OPS=<n>
- * operations per thread (default 3000), FUZZ_PROCS, FUZZ_THREADS.
+ * operations per thread (default 3000), FUZZ_PROCS (at most 16),
+ * FUZZ_THREADS (at most 16), FUZZ_STALL.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -28,14 +40,36 @@
 
 #define MAX_IDS		64
 #define PAGE		4096
+#define MAX_PROCS	16
+#define MAX_THREADS	16
+
+/*
+ * What one fuzzing thread is doing, in memory shared with the watchdog
+ * (the test's own process). Written with relaxed atomics: the watchdog
+ * only needs to see that @ops moves, and what a stuck thread is in.
+ */
+struct fz_slot {
+	unsigned long ops;	/* calls completed */
+	unsigned long cmd;	/* the call in progress, while @busy */
+	int busy;		/* inside ioctl() now */
+	int done;		/* made all its calls */
+	pid_t tid;
+};
+
+/* Shared by the test and every fuzzer: the pids, and the slots. */
+struct fz_shared {
+	pid_t pids[MAX_PROCS];
+	struct fz_slot slots[MAX_PROCS][MAX_THREADS];
+};
 
 struct fuzz {
 	uint64_t rng;
 	int fd;
 	int ids[MAX_IDS];
 	unsigned int nr_ids;
-	pid_t peers[8];
+	pid_t peers[MAX_PROCS];
 	unsigned int nr_peers;
+	struct fz_slot *slot;
 	char *buf;		/* a writable scratch area, 4 pages */
 	char *ro;		/* a read-only page */
 	char *hole;		/* an unmapped page */
@@ -421,7 +455,11 @@ static void fz_one(struct fuzz *f)
 	if (fz_chance(f, 5))
 		arg = (void *)(uintptr_t)fz_ptr(f, 64);
 
+	__atomic_store_n(&f->slot->cmd, cmd, __ATOMIC_RELAXED);
+	__atomic_store_n(&f->slot->busy, 1, __ATOMIC_RELAXED);
 	ret = ioctl(f->fd, cmd, arg);
+	__atomic_store_n(&f->slot->busy, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&f->slot->ops, f->slot->ops + 1, __ATOMIC_RELAXED);
 	f->ops++;
 	if (ret >= 0 && _IOC_TYPE(cmd) == MP_IOC_MAGIC)
 		f->succeeded[_IOC_NR(cmd) & 31]++;
@@ -455,10 +493,19 @@ static void *fz_run(void *p)
 	struct itimerspec its = { .it_interval = { 0, 5000000 }, .it_value = { 0, 5000000 } };
 	timer_t timer;
 
-	/* Calls that block are cut short by this thread's own timer. */
+	__atomic_store_n(&t->f.slot->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELAXED);
+	/*
+	 * Calls that block are cut short by this thread's own timer. Without
+	 * it they could wait forever, and the watchdog would blame the kernel.
+	 */
 	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
-	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) == 0)
-		timer_settime(timer, 0, &its, NULL);
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) ||
+	    timer_settime(timer, 0, &its, NULL)) {
+		printf("# pid %d: no interval timer: %s\n", getpid(), strerror(errno));
+		t->f.failures++;
+		__atomic_store_n(&t->f.slot->done, 1, __ATOMIC_RELAXED);
+		return NULL;
+	}
 	for (unsigned long i = 0; i < t->ops; i++) {
 		fz_one(&t->f);
 		if (i % 64 == 63) {
@@ -468,19 +515,22 @@ static void *fz_run(void *p)
 		}
 	}
 	timer_delete(timer);
+	__atomic_store_n(&t->f.slot->done, 1, __ATOMIC_RELAXED);
 	return NULL;
 }
 
-static int fz_process(uint64_t seed, unsigned int threads, unsigned long ops,
-		      pid_t *peers, unsigned int nr_peers)
+static int fz_process(struct fz_shared *sh, unsigned int proc, uint64_t seed,
+		      unsigned int threads, unsigned long ops, unsigned int procs)
 {
 	struct sigaction sa = { .sa_handler = fz_alarm };	/* no SA_RESTART */
 	struct fz_thread *t = calloc(threads, sizeof(*t));
 	unsigned long failures = 0;
+	struct timespec t0, t1;
 	int fd;
 
 	if (!t)
 		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	sigaction(SIGALRM, &sa, NULL);
 	fd = open(MSGPASS_DEVICE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
@@ -498,22 +548,28 @@ static int fz_process(uint64_t seed, unsigned int threads, unsigned long ops,
 		t[i].f.hole = m + 5 * PAGE;
 		mprotect(t[i].f.ro, PAGE, PROT_READ);
 		munmap(t[i].f.hole, PAGE);
-		memcpy(t[i].f.peers, peers, nr_peers * sizeof(*peers));
-		t[i].f.nr_peers = nr_peers;
+		/* The fuzzers forked before this one are its peers. */
+		memcpy(t[i].f.peers, sh->pids, proc * sizeof(*sh->pids));
+		t[i].f.nr_peers = proc;
+		t[i].f.slot = &sh->slots[proc][i];
 		t[i].ops = ops;
-		pthread_create(&t[i].thread, NULL, fz_run, &t[i]);
+		if (pthread_create(&t[i].thread, NULL, fz_run, &t[i]))
+			return 1;
 	}
 	for (unsigned int i = 0; i < threads; i++) {
 		char line[512];
 		int n = 0;
 
 		pthread_join(t[i].thread, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		for (int c = 0; c < 32; c++)
 			if (t[i].f.succeeded[c])
 				n += snprintf(line + n, sizeof(line) - n, " 0x%02x:%lu", c,
 					      t[i].f.succeeded[c]);
-		printf("# pid %d thread %u: %lu calls; succeeded by command nr:%s\n",
-		       getpid(), i, t[i].f.ops, n ? line : " none");
+		/* How long it took is information only: nothing depends on it. */
+		printf("# pid %d (uid %d) thread %u: %lu calls, done by %lld s; succeeded by command nr:%s\n",
+		       getpid(), (int)getuid(), i, t[i].f.ops, (long long)(t1.tv_sec - t0.tv_sec),
+		       n ? line : " none");
 		if (t[i].f.failures)
 			printf("# thread %u: %lu unexpected errors, last errno %ld (%s) on ioctl 0x%lx\n",
 			       i, t[i].f.failures, t[i].f.bad_errno,
@@ -545,35 +601,256 @@ static void fz_cleanup(void)
 	}
 }
 
-TEST(fuzz_ioctls_from_many_processes_and_threads)
+/* The last one fuzzes as an unprivileged user. */
+static uid_t fz_uid(unsigned int proc, unsigned int procs)
+{
+	return proc == procs - 1 && procs > 1 ? 65534 : 0;
+}
+
+static const char *fz_cmd_name(unsigned long cmd)
+{
+	static const char *const names[] = {
+		[0x00] = "VERSION", [0x01] = "COUNTERS", [0x10] = "MSGGET",
+		[0x11] = "MSGSND", [0x12] = "MSGRCV", [0x13] = "MSGCTL",
+		[0x14] = "MBOX_FD", [0x20] = "SEND", [0x21] = "RECV",
+		[0x22] = "LINK", [0x23] = "LINKS", [0x24] = "NAME",
+		[0x25] = "CALL", [0x26] = "REPLY", [0x27] = "WATCH",
+		[0x28] = "SENDV", [0x29] = "RECVV", [0x2a] = "ACCEPT",
+	};
+	unsigned int nr = _IOC_NR(cmd);
+
+	if (_IOC_TYPE(cmd) != MP_IOC_MAGIC || nr >= sizeof(names) / sizeof(names[0]) ||
+	    !names[nr])
+		return "unknown";
+	return names[nr];
+}
+
+/* Print a small /proc file of a task, each line prefixed. */
+static void fz_print_proc(pid_t pid, pid_t tid, const char *file, const char *prefix)
+{
+	char path[128], line[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", pid, tid, file);
+	fp = fopen(path, "r");
+	if (!fp)
+		return;
+	while (fgets(line, sizeof(line), fp))
+		printf("%s%s%s", prefix, line, strchr(line, '\n') ? "" : "\n");
+	fclose(fp);
+}
+
+/*
+ * Describe every task of a fuzzing process that has not been reaped:
+ * what its slot says (the call it is in), its scheduler state, where it
+ * sleeps, and its kernel stack.
+ */
+static void fz_report(struct fz_shared *sh, unsigned int proc, pid_t pid,
+		      unsigned int procs, unsigned int threads)
+{
+	char path[64], buf[512];
+	struct dirent *de;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir) {
+		printf("# watchdog: fuzzer %u (pid %d): no %s\n", proc, pid, path);
+		return;
+	}
+	while ((de = readdir(dir))) {
+		pid_t tid = (pid_t)atoi(de->d_name);
+		char state = '?', who[32] = "main thread";
+		FILE *fp;
+
+		if (tid <= 0)
+			continue;
+		snprintf(buf, sizeof(buf), "not in a msgpass call (joining its threads, or exiting)");
+		for (unsigned int i = 0; i < threads; i++) {
+			struct fz_slot *s = &sh->slots[proc][i];
+			unsigned long cmd = __atomic_load_n(&s->cmd, __ATOMIC_RELAXED);
+
+			if (__atomic_load_n(&s->tid, __ATOMIC_RELAXED) != tid)
+				continue;
+			snprintf(who, sizeof(who), "thread %u", i);
+			if (__atomic_load_n(&s->done, __ATOMIC_RELAXED))
+				snprintf(buf, sizeof(buf), "made all its calls");
+			else if (__atomic_load_n(&s->busy, __ATOMIC_RELAXED))
+				snprintf(buf, sizeof(buf), "IN ioctl 0x%lx (%s), its call #%lu",
+					 cmd, fz_cmd_name(cmd),
+					 __atomic_load_n(&s->ops, __ATOMIC_RELAXED) + 1);
+			else
+				snprintf(buf, sizeof(buf), "between calls, after %lu",
+					 __atomic_load_n(&s->ops, __ATOMIC_RELAXED));
+			break;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+		fp = fopen(path, "r");
+		if (fp) {
+			char stat[512], *p;
+
+			if (fgets(stat, sizeof(stat), fp) && (p = strrchr(stat, ')')) && p[1])
+				state = p[2];
+			fclose(fp);
+		}
+		printf("# watchdog: fuzzer %u (pid %d, uid %d) %s (tid %d): %s; state %c; wchan ",
+		       proc, pid, (int)fz_uid(proc, procs), who, tid, buf, state);
+		fz_print_proc(pid, tid, "wchan", "");
+		fz_print_proc(pid, tid, "stack", "#     ");
+	}
+	closedir(dir);
+	fflush(stdout);
+}
+
+static unsigned long fz_progress(struct fz_shared *sh, unsigned int procs,
+				 unsigned int threads)
+{
+	unsigned long sum = 0;
+
+	for (unsigned int p = 0; p < procs; p++)
+		for (unsigned int i = 0; i < threads; i++)
+			sum += __atomic_load_n(&sh->slots[p][i].ops, __ATOMIC_RELAXED);
+	return sum;
+}
+
+/*
+ * Reap the fuzzers as they exit. Return the number still running after
+ * @stall one-second ticks in a row during which none of their threads
+ * completed a call (0: all reaped). Ticks, not elapsed time: a machine
+ * so loaded that this process did not run for a minute counts that
+ * minute once, so only a lack of progress ends the wait.
+ */
+static unsigned int fz_reap(struct fz_shared *sh, pid_t *kids, int *status,
+			    bool *reaped, unsigned int procs, unsigned int threads,
+			    unsigned long stall)
+{
+	const struct timespec tick = { 1, 0 };
+	unsigned long last = fz_progress(sh, procs, threads), idle = 0;
+	unsigned int left = 0;
+	sigset_t chld;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	for (unsigned int p = 0; p < procs; p++)
+		left += !reaped[p];
+	while (left) {
+		unsigned long now;
+
+		for (unsigned int p = 0; p < procs; p++) {
+			if (!reaped[p] && waitpid(kids[p], &status[p], WNOHANG) == kids[p]) {
+				reaped[p] = true;
+				left--;
+			}
+		}
+		if (!left)
+			break;
+		/* SIGCHLD is blocked: a fuzzer's exit ends the tick early. */
+		if (sigtimedwait(&chld, NULL, &tick) == SIGCHLD)
+			continue;
+		now = fz_progress(sh, procs, threads);
+		if (now != last) {
+			last = now;
+			idle = 0;
+		} else if (++idle >= stall) {
+			break;
+		}
+	}
+	return left;
+}
+
+FIXTURE(fuzz) {
+	int unused;
+};
+
+FIXTURE_SETUP(fuzz)
+{
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+}
+
+/*
+ * Sized by operations and bounded by progress (fz_reap()): the harness's
+ * own timeout is only a backstop, a day, for a watchdog that itself
+ * broke; no run of this test comes near it on any machine.
+ */
+TEST_F_TIMEOUT(fuzz, ioctls_from_many_processes_and_threads, 24 * 3600)
 {
 	uint64_t seed = env_ulong("FUZZ_SEED", (unsigned long)time(NULL) ^ getpid());
 	unsigned int procs = env_ulong("FUZZ_PROCS", 4);
 	unsigned int threads = env_ulong("FUZZ_THREADS", 2);
 	unsigned long ops = env_ulong("FUZZ_OPS", 3000);
+	unsigned long stall = env_ulong("FUZZ_STALL", 60);
 	struct mp_counters_info c;
-	pid_t kids[16];
-	int status, bad = 0;
+	struct fz_shared *sh;
+	pid_t kids[MAX_PROCS];
+	int status[MAX_PROCS];
+	bool reaped[MAX_PROCS] = { false };
+	sigset_t chld, old;
+	unsigned int left, hung;
+	int bad = 0;
 
-	if (procs > 16)
-		procs = 16;
+	if (procs > MAX_PROCS)
+		procs = MAX_PROCS;
+	if (procs < 1)
+		procs = 1;
+	if (threads > MAX_THREADS)
+		threads = MAX_THREADS;
+	if (threads < 1)
+		threads = 1;
+	if (stall < 1)
+		stall = 1;
 	TH_LOG("seed %llu (rerun with FUZZ_SEED=%llu), %u processes x %u threads x %lu ops",
 	       (unsigned long long)seed, (unsigned long long)seed, procs, threads, ops);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &chld, &old));
+
 	for (unsigned int p = 0; p < procs; p++) {
 		kids[p] = fork();
 		ASSERT_LE(0, kids[p]);
 		if (kids[p] == 0) {
-			/* The last one fuzzes as an unprivileged user. */
-			if (p == procs - 1 && procs > 1 &&
-			    (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534)))
+			uid_t uid = fz_uid(p, procs);
+
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			if (uid && (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
 				_exit(3);
-			_exit(fz_process(seed + p, threads, ops, kids, p));
+			status[0] = fz_process(sh, p, seed + p, threads, ops, procs);
+			fflush(stdout);		/* _exit() would drop it */
+			_exit(status[0]);
 		}
+		sh->pids[p] = kids[p];
+		TH_LOG("fuzzer %u: pid %d, uid %d", p, kids[p], (int)fz_uid(p, procs));
 	}
+
+	hung = fz_reap(sh, kids, status, reaped, procs, threads, stall);
+	if (hung) {
+		TH_LOG("HANG: no fuzzing call completed for %lu one-second ticks; %u of %u fuzzers still running:",
+		       stall, hung, procs);
+		for (unsigned int p = 0; p < procs; p++)
+			if (!reaped[p])
+				fz_report(sh, p, kids[p], procs, threads);
+		for (unsigned int p = 0; p < procs; p++)
+			if (!reaped[p])
+				kill(kids[p], SIGKILL);
+		/* Killed, they make no calls: wait as long again for them to go. */
+		left = fz_reap(sh, kids, status, reaped, procs, threads, stall);
+		if (left)
+			TH_LOG("%u fuzzers survive SIGKILL (a sleep that ignores it):", left);
+		for (unsigned int p = 0; p < procs; p++)
+			if (!reaped[p])
+				fz_report(sh, p, kids[p], procs, threads);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		ASSERT_EQ(0, hung) TH_LOG("fuzzers hung (see above); seed %llu",
+					  (unsigned long long)seed);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	for (unsigned int p = 0; p < procs; p++) {
-		ASSERT_EQ(kids[p], waitpid(kids[p], &status, 0));
-		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			TH_LOG("fuzzer %u: status 0x%x", p, status);
+		if (!WIFEXITED(status[p]) || WEXITSTATUS(status[p])) {
+			TH_LOG("fuzzer %u: status 0x%x", p, status[p]);
 			bad++;
 		}
 	}
@@ -587,6 +864,7 @@ TEST(fuzz_ioctls_from_many_processes_and_threads)
 	EXPECT_EQ(0, c.bytes);
 	EXPECT_EQ(0, c.files);
 	EXPECT_EQ(0, c.links);
+	munmap(sh, sizeof(*sh));
 }
 
 TEST_HARNESS_MAIN
