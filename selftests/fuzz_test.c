@@ -2,8 +2,10 @@
 /*
  * A randomized ioctl fuzzer for /dev/msgpass.
  *
- * Several processes (one of them unprivileged), each with several
- * threads, throw random and half-valid ioctls at the device: random
+ * Several processes (root and, when there are two or more, unprivileged
+ * users 1000, 1001 and 65534, so that one user's calls meet another's
+ * mailboxes and inboxes), each with several threads, throw random and
+ * half-valid ioctls at the device: random
  * command numbers and sizes, random struct contents, flags and reserved
  * fields, bad, unmapped, read-only and kernel pointers, huge lengths, IDs
  * of removed and foreign mailboxes, pids of strangers. Every call must
@@ -28,6 +30,7 @@
  * FUZZ_THREADS (at most 16), FUZZ_STALL.
  */
 #include <dirent.h>
+#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -241,6 +244,7 @@ static void fz_one(struct fuzz *f)
 		struct mp_watch_args watch;
 		struct mp_batch_args batch;
 		struct mp_attr attr;
+		struct mp_accept_args accept;
 		char raw[512];
 	} *a = (void *)(f->buf + 2 * PAGE);
 	static const char *const names[] = { "a", "fuzz", "logger", "", "x" };
@@ -441,7 +445,23 @@ static void fz_one(struct fuzz *f)
 		break;
 	}
 	case 14:
-		cmd = fz_chance(f, 50) ? MP_IOC_VERSION : MP_IOC_COUNTERS;
+		switch (fz_below(f, 3)) {
+		case 0:
+			cmd = MP_IOC_VERSION;
+			break;
+		case 1:
+			cmd = MP_IOC_COUNTERS;
+			break;
+		default:
+			/* Who may send here: refused senders get ECONNREFUSED. */
+			cmd = MP_IOC_ACCEPT;
+			a->accept.mode = (uint32_t)(fz_chance(f, 90) ? fz_below(f, 3) : fz_value(f));
+			if (fz_chance(f, 80)) {
+				a->accept.__pad = 0;
+				memset(a->accept.__reserved, 0, sizeof(a->accept.__reserved));
+			}
+			break;
+		}
 		break;
 	default:
 		/* A command the module may not know at all. */
@@ -548,9 +568,9 @@ static int fz_process(struct fz_shared *sh, unsigned int proc, uint64_t seed,
 		t[i].f.hole = m + 5 * PAGE;
 		mprotect(t[i].f.ro, PAGE, PROT_READ);
 		munmap(t[i].f.hole, PAGE);
-		/* The fuzzers forked before this one are its peers. */
-		memcpy(t[i].f.peers, sh->pids, proc * sizeof(*sh->pids));
-		t[i].f.nr_peers = proc;
+		/* Every fuzzer, of every user, is a peer (itself included). */
+		memcpy(t[i].f.peers, sh->pids, procs * sizeof(*sh->pids));
+		t[i].f.nr_peers = procs;
 		t[i].f.slot = &sh->slots[proc][i];
 		t[i].ops = ops;
 		if (pthread_create(&t[i].thread, NULL, fz_run, &t[i]))
@@ -601,10 +621,14 @@ static void fz_cleanup(void)
 	}
 }
 
-/* The last one fuzzes as an unprivileged user. */
+/* Process 0 fuzzes as root, the others as unprivileged users in turn. */
 static uid_t fz_uid(unsigned int proc, unsigned int procs)
 {
-	return proc == procs - 1 && procs > 1 ? 65534 : 0;
+	static const uid_t uids[] = { 1000, 1001, 65534 };
+
+	if (proc == 0 || procs < 2)
+		return 0;
+	return uids[(proc - 1) % 3];
 }
 
 static const char *fz_cmd_name(unsigned long cmd)
@@ -789,7 +813,7 @@ TEST_F_TIMEOUT(fuzz, ioctls_from_many_processes_and_threads, 24 * 3600)
 	bool reaped[MAX_PROCS] = { false };
 	sigset_t chld, old;
 	unsigned int left, hung;
-	int bad = 0;
+	int gate[2], bad = 0;
 
 	if (procs > MAX_PROCS)
 		procs = MAX_PROCS;
@@ -805,6 +829,7 @@ TEST_F_TIMEOUT(fuzz, ioctls_from_many_processes_and_threads, 24 * 3600)
 	       (unsigned long long)seed, (unsigned long long)seed, procs, threads, ops);
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
+	ASSERT_EQ(0, pipe(gate));
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &chld, &old));
@@ -814,10 +839,17 @@ TEST_F_TIMEOUT(fuzz, ioctls_from_many_processes_and_threads, 24 * 3600)
 		ASSERT_LE(0, kids[p]);
 		if (kids[p] == 0) {
 			uid_t uid = fz_uid(p, procs);
+			char go;
 
 			sigprocmask(SIG_SETMASK, &old, NULL);
-			if (uid && (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
+			close(gate[1]);
+			if (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+				    setresuid(uid, uid, uid)))
 				_exit(3);
+			/* Start once every fuzzer exists, to know them all. */
+			while (read(gate[0], &go, 1) < 0 && errno == EINTR)
+				;
+			close(gate[0]);
 			status[0] = fz_process(sh, p, seed + p, threads, ops, procs);
 			fflush(stdout);		/* _exit() would drop it */
 			_exit(status[0]);
@@ -825,6 +857,8 @@ TEST_F_TIMEOUT(fuzz, ioctls_from_many_processes_and_threads, 24 * 3600)
 		sh->pids[p] = kids[p];
 		TH_LOG("fuzzer %u: pid %d, uid %d", p, kids[p], (int)fz_uid(p, procs));
 	}
+	close(gate[0]);
+	close(gate[1]);
 
 	hung = fz_reap(sh, kids, status, reaped, procs, threads, stall);
 	if (hung) {
