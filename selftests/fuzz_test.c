@@ -455,7 +455,8 @@ static void fz_one(struct fuzz *f)
 		default:
 			/* Who may send here: refused senders get ECONNREFUSED. */
 			cmd = MP_IOC_ACCEPT;
-			a->accept.mode = (uint32_t)(fz_chance(f, 90) ? fz_below(f, 3) : fz_value(f));
+			a->accept.mode = (uint32_t)(fz_chance(f, 90) ? fz_below(f, 3) :
+							     fz_value(f));
 			if (fz_chance(f, 80)) {
 				a->accept.__pad = 0;
 				memset(a->accept.__reserved, 0, sizeof(a->accept.__reserved));
@@ -587,9 +588,9 @@ static int fz_process(struct fz_shared *sh, unsigned int proc, uint64_t seed,
 				n += snprintf(line + n, sizeof(line) - n, " 0x%02x:%lu", c,
 					      t[i].f.succeeded[c]);
 		/* How long it took is information only: nothing depends on it. */
-		printf("# pid %d (uid %d) thread %u: %lu calls, done by %lld s; succeeded by command nr:%s\n",
-		       getpid(), (int)getuid(), i, t[i].f.ops, (long long)(t1.tv_sec - t0.tv_sec),
-		       n ? line : " none");
+		printf("# pid %d (uid %d) thread %u: %lu calls, done by %lld s; "
+		       "succeeded by command nr:%s\n", getpid(), (int)getuid(), i, t[i].f.ops,
+		       (long long)(t1.tv_sec - t0.tv_sec), n ? line : " none");
 		if (t[i].f.failures)
 			printf("# thread %u: %lu unexpected errors, last errno %ld (%s) on ioctl 0x%lx\n",
 			       i, t[i].f.failures, t[i].f.bad_errno,
@@ -689,7 +690,7 @@ static void fz_report(struct fz_shared *sh, unsigned int proc, pid_t pid,
 
 		if (tid <= 0)
 			continue;
-		snprintf(buf, sizeof(buf), "not in a msgpass call (joining its threads, or exiting)");
+		snprintf(buf, sizeof(buf), "not in a msgpass call (joins threads or exits)");
 		for (unsigned int i = 0; i < threads; i++) {
 			struct fz_slot *s = &sh->slots[proc][i];
 			unsigned long cmd = __atomic_load_n(&s->cmd, __ATOMIC_RELAXED);
@@ -711,9 +712,11 @@ static void fz_report(struct fz_shared *sh, unsigned int proc, pid_t pid,
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
 		fp = fopen(path, "r");
 		if (fp) {
-			char stat[512], *p;
+			char stat[512], *p = NULL;
 
-			if (fgets(stat, sizeof(stat), fp) && (p = strrchr(stat, ')')) && p[1])
+			if (fgets(stat, sizeof(stat), fp))
+				p = strrchr(stat, ')');
+			if (p && p[1])
 				state = p[2];
 			fclose(fp);
 		}
@@ -862,7 +865,7 @@ TEST_F_TIMEOUT(fuzz, ioctls_from_many_processes_and_threads, 24 * 3600)
 
 	hung = fz_reap(sh, kids, status, reaped, procs, threads, stall);
 	if (hung) {
-		TH_LOG("HANG: no fuzzing call completed for %lu one-second ticks; %u of %u fuzzers still running:",
+		TH_LOG("HANG: no fuzzing call completed for %lu one-second ticks; %u of %u fuzzers left:",
 		       stall, hung, procs);
 		for (unsigned int p = 0; p < procs; p++)
 			if (!reaped[p])
