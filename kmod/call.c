@@ -242,9 +242,7 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	long mtype, ret;
 	u32 idx;
 
-	if (usize < sizeof(a))
-		return -EINVAL;
-	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	ret = mp_args_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
 	if ((a.flags & ~MP_CALL_ALL) || a.__pad || a.__pad2 || a.__reserved ||
@@ -382,9 +380,7 @@ long mp_ioctl_reply(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	struct mp_msg *msg;
 	long mtype, ret;
 
-	if (usize < sizeof(a))
-		return -EINVAL;
-	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	ret = mp_args_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
 	if ((a.flags & ~MP_REPLY_ALL) || hweight64(a.flags) > 1 || a.__pad ||

@@ -345,9 +345,7 @@ long mp_ioctl_link(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	struct mp_link *link;
 	long ret;
 
-	if (usize < sizeof(a))
-		return -EINVAL;
-	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	ret = mp_args_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
 	if (a.__pad || (a.flags & ~(MP_ATTR_CAPACITY | MP_ATTR_MAX_BYTES | MP_LINK_PIDFD)) ||
@@ -423,9 +421,7 @@ long mp_ioctl_links(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	u32 i, room;
 	long ret;
 
-	if (usize < sizeof(a))
-		return -EINVAL;
-	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	ret = mp_args_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
 	if (!a.flags || (a.flags & ~(MP_LINKS_IN | MP_LINKS_OUT)) ||
@@ -555,9 +551,7 @@ long mp_ioctl_name(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	s32 resolved = 0;
 	long ret;
 
-	if (usize < sizeof(a))
-		return -EINVAL;
-	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	ret = mp_args_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
 	if (a.op < MP_NAME_REGISTER || a.op > MP_NAME_RESOLVE ||

@@ -514,9 +514,7 @@ long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	struct mp_ns *n;
 	long ret;
 
-	if (usize < sizeof(a))
-		return -EINVAL;
-	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	ret = mp_args_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
 	if (a.__reserved)
@@ -1114,9 +1112,7 @@ long mp_ioctl_msgctl(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	bool pidfd;
 	long ret;
 
-	if (usize < sizeof(a))
-		return -EINVAL;
-	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	ret = mp_args_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
 	if (a.__pad || memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
@@ -1274,9 +1270,7 @@ long mp_ioctl_mbox_fd(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	struct mp_mailbox *mb;
 	long ret;
 
-	if (usize < sizeof(a))
-		return -EINVAL;
-	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	ret = mp_args_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
 	if ((a.flags & ~O_CLOEXEC) || memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))

@@ -80,6 +80,27 @@ int mp_copy_struct_to_user(void __user *dst, size_t usize, const void *src,
 	return 0;
 }
 
+/**
+ * mp_args_from_user() - copy in a command's argument structure
+ * @dst: the kernel's structure
+ * @ksize: its size
+ * @uarg: the caller's structure
+ * @usize: its size (from the command number)
+ *
+ * The one intake for every command's arguments: a caller's structure
+ * must hold at least the kernel's; a longer one must be zero beyond it
+ * (copy_struct_from_user()), so that structures can grow.
+ *
+ * Context: Process context; may fault.
+ * Return: 0, -EINVAL (too short), -E2BIG (non-zero tail) or -EFAULT.
+ */
+int mp_args_from_user(void *dst, size_t ksize, const void __user *uarg, size_t usize)
+{
+	if (usize < ksize)
+		return -EINVAL;
+	return copy_struct_from_user(dst, ksize, uarg, usize);
+}
+
 static long mp_ioctl_version(void __user *uarg, size_t usize)
 {
 	struct mp_version v = {
@@ -120,9 +141,7 @@ static long mp_ioctl_accept(struct mp_endpoint *ep, void __user *uarg, size_t us
 	struct mp_accept_args a;
 	long ret;
 
-	if (usize < sizeof(a))
-		return -EINVAL;
-	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	ret = mp_args_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
 	if (a.mode > MP_ACCEPT_NONE || a.__pad ||

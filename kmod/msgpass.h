@@ -683,6 +683,7 @@ struct mp_counters {
 	atomic_long_t links;
 };
 
+int mp_args_from_user(void *dst, size_t ksize, const void __user *uarg, size_t usize);
 int mp_copy_struct_to_user(void __user *dst, size_t usize, const void *src,
 			   size_t ksize);
 

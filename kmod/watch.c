@@ -169,9 +169,7 @@ long mp_ioctl_watch(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	struct mp_watch *w;
 	long ret;
 
-	if (usize < sizeof(a))
-		return -EINVAL;
-	ret = copy_struct_from_user(&a, sizeof(a), uarg, usize);
+	ret = mp_args_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
 	if ((a.flags & ~(MP_WATCH_TO_MAILBOX | MP_WATCH_CANCEL | MP_WATCH_PIDFD)) ||
