@@ -220,7 +220,12 @@ static int new_box(uint64_t flags, uint64_t capacity)
 	return mp_msgget_attr(IPC_PRIVATE, NULL, IPC_CREAT | 0600, &a);
 }
 
-TEST(kill_storm_loses_and_duplicates_nothing)
+/* No state of its own: the fixture is there for the time limit, a backstop. */
+FIXTURE(ks) {};
+FIXTURE_SETUP(ks) {}
+FIXTURE_TEARDOWN(ks) {}
+
+TEST_F_TIMEOUT(ks, kill_storm_loses_and_duplicates_nothing, 1800)
 {
 	struct board *b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
 			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);

@@ -92,7 +92,12 @@ static int child_sees_nothing(void *arg, int out)
 	return 0;
 }
 
-TEST(keys_ids_names_and_processes_are_per_namespace)
+/* No state of its own: the fixture is there for the time limit, a backstop. */
+FIXTURE(ns) {};
+FIXTURE_SETUP(ns) {}
+FIXTURE_TEARDOWN(ns) {}
+
+TEST_F_TIMEOUT(ns, keys_ids_names_and_processes_are_per_namespace, 600)
 {
 	int id, name_id, rd, status;
 	pid_t pid;
@@ -130,7 +135,7 @@ static int child_leaves_a_mailbox(void *arg, int out)
 	return 0;
 }
 
-TEST(a_namespace_s_mailboxes_go_with_its_last_task)
+TEST_F_TIMEOUT(ns, a_namespace_s_mailboxes_go_with_its_last_task, 600)
 {
 	long before = ns_mailboxes(), now = -1;
 	int rd, i;
@@ -174,7 +179,7 @@ static int child_counts_its_own(void *arg, int out)
 	return ret;
 }
 
-TEST(msgmni_is_per_namespace)
+TEST_F_TIMEOUT(ns, msgmni_is_per_namespace, 600)
 {
 	long old = mp_test_param("msgmni"), msgmni = 3;
 	int ids[3], i, rd, status;

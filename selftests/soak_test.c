@@ -203,7 +203,12 @@ static pid_t spawn(void)
 	return pid;
 }
 
-TEST(soak_mailboxes_broadcast_and_links_at_once)
+/* No state of its own: the fixture is there for the time limit, a backstop. */
+FIXTURE(soak) {};
+FIXTURE_SETUP(soak) {}
+FIXTURE_TEARDOWN(soak) {}
+
+TEST_F_TIMEOUT(soak, soak_mailboxes_broadcast_and_links_at_once, 1800)
 {
 	struct board *b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
 			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
