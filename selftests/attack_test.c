@@ -1893,6 +1893,90 @@ TEST_F_TIMEOUT(attack, attack_01_set_owner_races_the_new_owners_exit, 400)
 }
 
 /* =====================================================================
+ * 11. Another user's links are not there for the asker; 12. empty
+ * messages are not free.
+ */
+
+/* Run @fn as @uid (groups dropped) in a child; its exit status. */
+static int as_user(uid_t uid, int (*fn)(long), long arg)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+			_exit(100);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static int links_of(long pid)
+{
+	struct mp_link_info info[4];
+	size_t total;
+
+	/* Another user's process: ESRCH, as if it had none. */
+	if (mp_links((pid_t)pid, MP_LINKS_IN | MP_LINKS_OUT, info, 4, &total) != -1)
+		return 1;
+	if (errno != ESRCH)
+		return 2;
+	/* One's own still answer. */
+	if (mp_links(0, MP_LINKS_IN, info, 4, &total) < 0)
+		return 3;
+	return 0;
+}
+
+TEST(attack_11_links_of_another_users_process_are_not_shown)
+{
+	struct { long mtype; char t[8]; } m = { .mtype = 1 };
+
+	/* Root has a link into itself, which nobody must not see. */
+	ASSERT_EQ(0, mp_send(getpid(), &m, 1, IPC_NOWAIT));
+	EXPECT_EQ(0, as_user(NOBODY, links_of, getpid()));
+	ASSERT_EQ(1, mp_receive(getpid(), &m, sizeof(m.t), 0, IPC_NOWAIT));
+}
+
+static int empty_sends(long id)
+{
+	struct { long mtype; char t[8]; } m = { .mtype = 1 };
+	int n = 0;
+
+	while (n < 1000 && mp_msgsnd((int)id, &m, 0, IPC_NOWAIT) == 0)
+		n++;
+	return errno == EDQUOT ? n : 255;
+}
+
+TEST(attack_12_empty_messages_count_against_the_quota)
+{
+	struct mp_attr a = { .flags = MP_ATTR_CAPACITY | MP_ATTR_MAX_BYTES,
+			     .capacity = MP_UNLIMITED, .max_bytes = MP_UNLIMITED };
+	long old = mp_test_param("user_quota_bytes");
+	FILE *f;
+	int id, n;
+
+	ASSERT_LE(0, old);
+	id = mp_msgget_attr(IPC_PRIVATE, NULL, IPC_CREAT | 0666, &a);
+	ASSERT_LE(0, id);
+	f = fopen("/sys/module/msgpass/parameters/user_quota_bytes", "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "%d", 10 * 256);	/* ten of the smallest message objects */
+	fclose(f);
+	/* A user with nothing queued: exactly ten empty messages fit. */
+	n = as_user(OTHER, empty_sends, id);
+	f = fopen("/sys/module/msgpass/parameters/user_quota_bytes", "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "%ld", old);
+	fclose(f);
+	EXPECT_EQ(10, n);
+	EXPECT_EQ(0, mp_msgctl(id, IPC_RMID, NULL));
+}
+
+/* =====================================================================
  * An endpoint does not outlive the program that opened it: a descriptor
  * kept across execve() (into a setuid program, say) lends the new
  * program nothing of the old endpoint.
