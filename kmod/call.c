@@ -250,7 +250,7 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	    a.nr_req_fds > MP_FDS_MAX || (a.nr_req_fds && !a.req_fds) ||
 	    (a.reply_fd_room && !a.reply_fds))
 		return -EINVAL;
-	if ((a.hdr && a.hdr_size < sizeof(struct mp_msghdr)) || (!a.hdr && a.hdr_size))
+	if ((a.hdr && a.hdr_size < MP_MSGHDR_SIZE_VER0) || (!a.hdr && a.hdr_size))
 		return -EINVAL;
 	if ((long)a.req_size < 0 || (long)a.reply_size < 0 ||
 	    a.req_size > READ_ONCE(mp_max_msg_size) ||

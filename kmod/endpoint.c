@@ -274,6 +274,54 @@ struct mp_endpoint *mp_endpoint_get_arg(s32 id, bool pidfd)
 }
 
 /**
+ * mp_pid_start_ns() - when a process started
+ * @pid: the process (thread group)
+ *
+ * With a pid number, the start time names one process for good: no
+ * other process gets that number while this one is unreaped, and none
+ * started before it was reaped.
+ *
+ * Context: Any context.
+ * Return: its start, CLOCK_BOOTTIME nanoseconds, or 0 once it is reaped.
+ */
+u64 mp_pid_start_ns(struct pid *pid)
+{
+	struct task_struct *task;
+	u64 start = 0;
+
+	rcu_read_lock();
+	task = pid_task(pid, PIDTYPE_TGID);
+	if (task)
+		start = task->start_boottime;
+	rcu_read_unlock();
+	return start;
+}
+
+/* MP_IOC_PIDFD_INFO: what a pidfd names, to compare with a message's sender. */
+long mp_ioctl_pidfd_info(void __user *uarg, size_t usize)
+{
+	struct mp_pidfd_info a;
+	struct pid *pid;
+	long ret;
+
+	ret = mp_args_from_user(&a, sizeof(a), uarg, usize);
+	if (ret)
+		return ret;
+	if (a.flags || a.__pad ||
+	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+		return -EINVAL;
+	pid = mp_pid_get(a.pidfd, true);
+	if (IS_ERR(pid))
+		return PTR_ERR(pid);
+	a.pid = pid_vnr(pid);
+	a.start_ns = mp_pid_start_ns(pid);
+	put_pid(pid);
+	if (!a.start_ns)
+		return -ESRCH;
+	return mp_copy_struct_to_user(uarg, usize, &a, sizeof(a));
+}
+
+/**
  * mp_endpoint_is_current() - is @ep the calling process's endpoint?
  * @ep: the endpoint
  *

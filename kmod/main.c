@@ -110,7 +110,7 @@ static long mp_ioctl_version(void __user *uarg, size_t usize)
 			    MP_FEAT_MAILBOX | MP_FEAT_BROADCAST | MP_FEAT_POLL |
 			    MP_FEAT_DIRECT | MP_FEAT_NAMES | MP_FEAT_CALL |
 			    MP_FEAT_WATCH | MP_FEAT_FDS | MP_FEAT_BATCH |
-			    MP_FEAT_TRUST,
+			    MP_FEAT_TRUST | MP_FEAT_PIDFD_INFO,
 		.max_msg_size = READ_ONCE(mp_max_msg_size),
 	};
 
@@ -163,6 +163,8 @@ static long mp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return mp_ioctl_version(uarg, usize);
 	if (MP_IOC_SAME(cmd, MP_IOC_COUNTERS))
 		return mp_ioctl_counters(uarg, usize);
+	if (MP_IOC_SAME(cmd, MP_IOC_PIDFD_INFO))
+		return mp_ioctl_pidfd_info(uarg, usize);
 
 	if (!mp_endpoint_is_current(ep))
 		return -EBADFD;
@@ -281,6 +283,8 @@ static int __init mp_init(void)
 	BUILD_BUG_ON(sizeof(struct mp_batch_msg) % 8);
 	BUILD_BUG_ON(sizeof(struct mp_batch_args) % 8);
 	BUILD_BUG_ON(sizeof(struct mp_accept_args) % 8);
+	BUILD_BUG_ON(sizeof(struct mp_pidfd_info) % 8);
+	BUILD_BUG_ON(offsetof(struct mp_msghdr, sender_start_ns) != MP_MSGHDR_SIZE_VER0);
 	BUILD_BUG_ON(offsetof(struct mp_msgsnd_args, fds) != MP_MSGSND_ARGS_SIZE_VER0);
 	BUILD_BUG_ON(offsetof(struct mp_msgrcv_args, fds) != MP_MSGRCV_ARGS_SIZE_VER0);
 	/* The uapi repeats System V's constants; they must agree. */

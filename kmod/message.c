@@ -561,12 +561,20 @@ int mp_recv_args_check(const struct mp_msgrcv_args *a, struct mp_select *sel,
 	    memchr_inv(a->__reserved, 0, sizeof(a->__reserved)) ||
 	    (a->fd_room && !a->fds))
 		return -EINVAL;
-	if ((a->hdr && a->hdr_size < sizeof(struct mp_msghdr)) ||
+	if ((a->hdr && a->hdr_size < MP_MSGHDR_SIZE_VER0) ||
 	    (!a->hdr && a->hdr_size))
 		return -EINVAL;
 	if ((long)a->msgsz < 0 || a->id < 0)
 		return -EINVAL;
 	return mp_select_init(sel, a, deadline_buf);
+}
+
+static u32 mp_msghdr_flags(const struct mp_msg *msg, size_t copied, u64 call_id,
+			   u32 flags)
+{
+	return flags | (msg->was_sync ? MP_MSG_SYNC : 0) |
+	       (copied < msg->len ? MP_MSG_TRUNCATED : 0) |
+	       (call_id ? MP_MSG_CALL : 0) | (msg->kernel ? MP_MSG_KERNEL : 0);
 }
 
 static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_msg *msg,
@@ -583,24 +591,81 @@ static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_ms
 			      from_kuid_munged(current_user_ns(), msg->sender_uid),
 		.receiver = receiver,
 		.priority = msg->prio,
-		.flags = flags | (msg->was_sync ? MP_MSG_SYNC : 0) |
-			 (copied < msg->len ? MP_MSG_TRUNCATED : 0) |
-			 (call_id ? MP_MSG_CALL : 0) |
-			 (msg->kernel ? MP_MSG_KERNEL : 0),
+		.flags = mp_msghdr_flags(msg, copied, call_id, flags),
 		.overrun = overrun,
 		.call_id = call_id,
 		.nr_fds = msg->nr_files,
+		.sender_start_ns = msg->sender ? mp_pid_start_ns(msg->sender) : 0,
 	};
 
 	return mp_copy_struct_to_user(u64_to_user_ptr(a->hdr), a->hdr_size,
 				      &h, sizeof(h));
 }
 
-/* Close descriptors installed by a receive that is being undone. */
-static void mp_fds_uninstall(const int *fds, unsigned int nr)
+/*
+ * Descriptors go into the receiver's table last, once nothing else can
+ * fail, and are never taken back: a number installed is the receiver's
+ * at once (another of its threads may close or dup2 over it), so a
+ * receive that closed it again could close something else.
+ *
+ * So: the caller's array is written with -1 first (a bad pointer fails
+ * here, with nothing installed and the message put back); room for all
+ * of them is tried, and given back, before any is installed (a full
+ * table fails with EMFILE, the message put back); then each goes in
+ * with receive_fd(), which asks the security module. A descriptor
+ * refused there (or by a table another thread filled meanwhile) is left
+ * out, as SCM_RIGHTS does: its entry stays -1, the header says
+ * MP_MSG_FDS_TRUNC, and the message is delivered all the same.
+ *
+ * Return: 0 with *@installed set (all but refused ones), or a negative
+ * errno with nothing installed.
+ */
+static int mp_fds_install(const struct mp_msg *msg, int __user *ufds,
+			  unsigned int o_flags, unsigned int *installed)
 {
-	while (nr)
-		close_fd(fds[--nr]);
+	unsigned int i, n = msg->nr_files;
+	int small[8], *fds = small;
+	int ret = 0;
+
+	*installed = 0;
+	if (n > ARRAY_SIZE(small)) {
+		fds = kmalloc_array(n, sizeof(*fds), GFP_KERNEL);
+		if (!fds)
+			return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		fds[i] = -1;
+	if (copy_to_user(ufds, fds, n * sizeof(*fds))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	/* Room for every one of them, tried and given back. */
+	for (i = 0; i < n; i++) {
+		fds[i] = get_unused_fd_flags(o_flags);
+		if (fds[i] < 0) {
+			ret = fds[i];
+			break;
+		}
+	}
+	while (i--)
+		put_unused_fd(fds[i]);
+	if (ret)
+		goto out;
+
+	for (i = 0; i < n; i++) {
+		fds[i] = mp_receive_fd(msg->files[i], o_flags);
+		if (fds[i] >= 0)
+			(*installed)++;
+		else
+			fds[i] = -1;
+	}
+	/* Numbers already installed belong to the receiver, fault or not. */
+	if (copy_to_user(ufds, fds, n * sizeof(*fds)))
+		ret = -EFAULT;
+out:
+	if (fds != small)
+		kfree(fds);
+	return ret;
 }
 
 /**
@@ -614,14 +679,12 @@ static void mp_fds_uninstall(const int *fds, unsigned int nr)
  *
  * When the caller's buffers cannot take it, a message that was taken
  * goes back to its queue where it was: nothing is lost. Descriptors are
- * installed last, with receive_fd(), so that the LSM's file-receive
- * check and the socket hooks apply as for SCM_RIGHTS; a refusal puts the
- * message back like a full descriptor table does, and the receiver can
- * still drop it with MP_RECV_DISCARD.
+ * installed last (see mp_fds_install()).
  *
  * Context: Process context; may fault and sleep.
  * Return: body bytes copied (with MP_RECV_DISCARD, dropped), or -EFAULT,
- * -EMFILE, -ENOMEM or the LSM's error.
+ * -EMFILE or -ENOMEM (the message is back where it was, unless
+ * descriptors were installed before a fault: then it is delivered).
  */
 long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
 		    struct mp_msg *msg, const struct mp_select *sel, u64 overrun,
@@ -629,10 +692,9 @@ long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
 {
 	size_t n = min_t(size_t, msg->len, a->msgsz);
 	void __user *msgp = u64_to_user_ptr(a->msgp);
-	int __user *ufds = u64_to_user_ptr(a->fds);
+	struct mp_msghdr __user *uhdr = u64_to_user_ptr(a->hdr);
 	int receiver = q && q != &ep->inbox ? a->id : pid_vnr(task_tgid(current));
-	unsigned int nfd = 0;
-	int small[8], *fds = small;
+	unsigned int installed = 0;
 	u64 call_id = 0;
 	long ret;
 
@@ -657,38 +719,27 @@ long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
 	    (a->hdr && mp_msghdr_copy_out(a, msg, n, overrun, call_id, receiver, 0)))
 		goto undo;
 
-	if (msg->nr_files > ARRAY_SIZE(small)) {
-		fds = kmalloc_array(msg->nr_files, sizeof(*fds), GFP_KERNEL);
-		if (!fds) {
-			fds = small;
-			ret = -ENOMEM;
+	ret = 0;
+	if (msg->nr_files) {
+		ret = mp_fds_install(msg, u64_to_user_ptr(a->fds),
+				     a->flags & MP_RECV_FD_CLOEXEC ? O_CLOEXEC : 0,
+				     &installed);
+		if (ret && !installed)
 			goto undo;
-		}
+		/* Some were refused: the header says so (the entries say which). */
+		if (!ret && installed < msg->nr_files && a->hdr &&
+		    put_user(mp_msghdr_flags(msg, n, call_id, 0) | MP_MSG_FDS_TRUNC,
+			     &uhdr->flags))
+			ret = -EFAULT;
 	}
-	for (nfd = 0; nfd < msg->nr_files; nfd++) {
-		ret = mp_receive_fd(msg->files[nfd], a->flags & MP_RECV_FD_CLOEXEC ?
-				    O_CLOEXEC : 0);
-		if (ret < 0)
-			goto undo;
-		fds[nfd] = ret;
-	}
-	if (nfd && copy_to_user(ufds, fds, nfd * sizeof(int))) {
-		ret = -EFAULT;
-		goto undo;
-	}
-	if (fds != small)
-		kfree(fds);
 	/* The receiver of a call request now owes its caller a reply. */
 	if (call_id)
 		mp_call_taken(msg, ep);
 	mp_msg_put(msg);
-	return n;
+	return ret ?: n;
 
 undo:
 	/* Not delivered: a taken message goes back where it was. */
-	mp_fds_uninstall(fds, nfd);
-	if (fds != small)
-		kfree(fds);
 	if (sel->peek || !q)
 		mp_msg_put(msg);
 	else

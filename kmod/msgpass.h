@@ -568,6 +568,8 @@ bool mp_endpoint_alive(struct pid *pid);
 struct mp_endpoint *mp_endpoint_get_by_vnr(pid_t nr);
 struct pid *mp_pid_get(s32 id, bool pidfd);
 struct mp_endpoint *mp_endpoint_get_arg(s32 id, bool pidfd);
+u64 mp_pid_start_ns(struct pid *pid);
+long mp_ioctl_pidfd_info(void __user *uarg, size_t usize);
 void mp_endpoint_put(struct mp_endpoint *ep);
 bool mp_endpoint_is_current(const struct mp_endpoint *ep);
 int mp_endpoint_for_each(int (*fn)(struct mp_endpoint *ep, void *data), void *data);

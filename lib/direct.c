@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "msgpass.h"
 #include "internal.h"
@@ -94,6 +96,37 @@ int mp_accept(unsigned int mode)
 	struct mp_accept_args a = { .mode = mode };
 
 	return __mp_ioctl(MP_IOC_ACCEPT, &a) < 0 ? -1 : 0;
+}
+
+/*
+ * The sender as a pidfd, with no pid-reuse race: a pidfd opened on the
+ * number pins whichever process has it now; it is the sender's only if
+ * that process started when the sender did.
+ */
+int mp_sender_pidfd(const struct mp_msghdr *hdr, unsigned int flags)
+{
+	struct mp_pidfd_info info = { 0 };
+	int fd, err;
+
+	if (!hdr->sender_pid || !hdr->sender_start_ns) {
+		errno = ESRCH;
+		return -1;
+	}
+	fd = (int)syscall(SYS_pidfd_open, hdr->sender_pid, flags);
+	if (fd < 0)
+		return -1;
+	info.pidfd = fd;
+	if (__mp_ioctl(MP_IOC_PIDFD_INFO, &info) < 0) {
+		err = errno;
+		goto fail;
+	}
+	if (info.start_ns == hdr->sender_start_ns)
+		return fd;
+	err = ESRCH;
+fail:
+	close(fd);
+	errno = err;
+	return -1;
 }
 
 ssize_t mp_links(pid_t pid, unsigned int flags, struct mp_link_info *buf,

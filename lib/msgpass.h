@@ -116,6 +116,10 @@ int mp_link_create(pid_t pid, uint64_t flags, uint64_t capacity,
  * MP_ACCEPT_SAME_USER or MP_ACCEPT_NONE; refused senders get ECONNREFUSED. */
 int mp_accept(unsigned int mode);
 
+/* A pidfd for the process that sent the message @hdr describes (flags:
+ * as pidfd_open(2)'s); ESRCH when it is gone, or for a kernel note. */
+int mp_sender_pidfd(const struct mp_msghdr *hdr, unsigned int flags);
+
 /* Links into (MP_LINKS_IN) and out of (MP_LINKS_OUT) process @pid (0:
  * the caller): fills up to @count entries, returns how many it filled,
  * and sets *@total (if not NULL) to how many there are. */

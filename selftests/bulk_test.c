@@ -23,6 +23,8 @@
  * on timing: every wait is for a state, bounded only against hangs.
  */
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -1044,6 +1046,80 @@ TEST_F(bulk, direct_full_descriptor_table_is_emfile_and_message_stays)
 	EXPECT_EQ(base, files_now());
 	if (fd >= 0)
 		close(fd);
+	for (int i = 0; i < nfill; i++)
+		close(fillers[i]);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* A thread that watches descriptor @fd and counts the times it saw it open. */
+struct fd_watch {
+	int fd;
+	atomic_int stop;
+	atomic_long seen;
+	atomic_long looks;
+};
+
+static void *fd_watcher(void *arg)
+{
+	struct fd_watch *w = arg;
+
+	while (!atomic_load(&w->stop)) {
+		if (fcntl(w->fd, F_GETFD) >= 0)
+			atomic_fetch_add(&w->seen, 1);
+		atomic_fetch_add(&w->looks, 1);
+	}
+	return NULL;
+}
+
+/*
+ * A receive that fails for want of room never puts a descriptor in the
+ * table, not even for a moment: once installed, a number is the
+ * receiver's (another thread may dup2 over it), and closing it again
+ * could close something else. Room for one of two descriptors: EMFILE,
+ * and a thread watching the free slot never sees it taken.
+ */
+TEST_F(bulk, receive_without_room_for_every_descriptor_installs_none)
+{
+	struct mp_recvopt ro = { .fd_room = 2, .flags = MP_RECV_PEEK };
+	struct fd_watch w = { 0 };
+	struct rlimit old, rl;
+	struct tmsg r;
+	int fillers[FDSET_MAX], nfill, p[2], fds[2] = { -1, -1 }, fails = 0;
+	long base = files_now();
+	int id = new_mbox(NULL);
+	pthread_t th;
+
+	ASSERT_LE(0, base);
+	ASSERT_LE(0, id);
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, send_fds(id, p, 2));
+	nfill = fill_fd_table(&old, fillers, FDSET_MAX);
+	ASSERT_LE(0, nfill);
+	/* A full table, then room for one more: the slot at the limit. */
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &rl));
+	w.fd = (int)rl.rlim_cur;
+	rl.rlim_cur++;
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	ASSERT_EQ(w.fd, lowest_free_fd());
+	ASSERT_EQ(0, pthread_create(&th, NULL, fd_watcher, &w));
+	ro.fds = fds;
+	for (int i = 0; i < 2000; i++) {
+		if (mp_msgrcv_ext(id, &r, sizeof(r.mtext), 0, IPC_NOWAIT, &ro, NULL) == -1 &&
+		    errno == EMFILE)
+			fails++;
+	}
+	atomic_store(&w.stop, 1);
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &old));
+	EXPECT_EQ(2000, fails);
+	EXPECT_LT(0, atomic_load(&w.looks));
+	EXPECT_EQ(0, atomic_load(&w.seen)) {
+		TH_LOG("descriptor %d seen open %ld times in %ld looks", w.fd,
+		       atomic_load(&w.seen), atomic_load(&w.looks));
+	}
+	EXPECT_EQ(1, qnum(id));
+	EXPECT_EQ(base + 2, files_now());
 	for (int i = 0; i < nfill; i++)
 		close(fillers[i]);
 	close(p[0]);

@@ -41,6 +41,7 @@
 #define MP_FEAT_FDS		_BITULL(9)	/* descriptors in messages */
 #define MP_FEAT_BATCH		_BITULL(10)	/* MP_IOC_SENDV/RECVV */
 #define MP_FEAT_TRUST		_BITULL(11)	/* discard, kernel notes, accept */
+#define MP_FEAT_PIDFD_INFO	_BITULL(12)	/* MP_IOC_PIDFD_INFO, sender_start_ns */
 
 /* Most descriptors one message carries, as SCM_RIGHTS allows. */
 #define MP_FDS_MAX		253
@@ -259,6 +260,11 @@ struct mp_msgsnd_args {
  */
 #define MP_MSG_KERNEL		0x8
 #define MP_MSG_DISCARDED	0x10	/* MP_RECV_DISCARD dropped it */
+/*
+ * Some of its descriptors could not be installed (refused by a security
+ * module, or a table another thread filled): their entries are -1.
+ */
+#define MP_MSG_FDS_TRUNC	0x20
 
 /* struct mp_msghdr.sender_uid of a kernel note: no user sent it */
 #define MP_UID_KERNEL		((__u32)-1)
@@ -283,8 +289,15 @@ struct mp_msgsnd_args {
  * @call_id: with MP_MSG_CALL, what MP_IOC_REPLY answers
  * @nr_fds: descriptors it carried (installed in the receiver's @fds)
  * @__pad2: zero
+ * @sender_start_ns: when the sending process started, CLOCK_BOOTTIME
+ *	nanoseconds, read as it is received; 0 once the sender has been
+ *	reaped, and for kernel notes. With @sender_pid it names one process
+ *	for good: compare it with MP_IOC_PIDFD_INFO's @start_ns to know a
+ *	pidfd opened on @sender_pid is the sender's (mp_sender_pidfd(3)).
  *
- * The kernel stamps every field; none is taken from the sender.
+ * The kernel stamps every field; none is taken from the sender. The
+ * structure may grow: @hdr_size says how much of it the caller has room
+ * for, at least MP_MSGHDR_SIZE_VER0.
  */
 struct mp_msghdr {
 	__s64 type;
@@ -301,7 +314,10 @@ struct mp_msghdr {
 	__u64 call_id;
 	__u32 nr_fds;
 	__u32 __pad2;
+	__u64 sender_start_ns;
 };
+
+#define MP_MSGHDR_SIZE_VER0	80	/* before @sender_start_ns */
 
 /**
  * struct mp_msgrcv_args - receive a message (MP_IOC_MSGRCV)
@@ -330,8 +346,11 @@ struct mp_msghdr {
  *
  * A message's descriptors are installed in the receiver (O_CLOEXEC with
  * MP_RECV_FD_CLOEXEC) only once everything else is copied out; when the
- * descriptor table is full the receive fails with EMFILE and the message
- * stays queued.
+ * descriptor table has no room for all of them the receive fails with
+ * EMFILE and the message stays queued. Installed descriptors are never
+ * taken back: one a security module refuses is left out, as with
+ * SCM_RIGHTS (its entry in @fds is -1, the header has MP_MSG_FDS_TRUNC),
+ * and the message is delivered.
  *
  * Messages are taken highest priority first, in send order within a
  * priority; the type selection applies within that order. Returns the
@@ -929,6 +948,29 @@ struct mp_accept_args {
 	__u64 __reserved[3];
 };
 
+/**
+ * struct mp_pidfd_info - the process a pidfd refers to (MP_IOC_PIDFD_INFO)
+ * @pidfd: the pidfd
+ * @flags: zero
+ * @pid: set to its process ID in the caller's pid namespace (0: not
+ *	visible there)
+ * @__pad: zero
+ * @start_ns: set to when it started, CLOCK_BOOTTIME nanoseconds, as
+ *	&struct mp_msghdr.sender_start_ns reports a sender's
+ * @__reserved: zero
+ *
+ * Fails with EBADF when @pidfd is no pidfd, ESRCH when its process has
+ * been reaped. Needs no endpoint: any holder of the device may ask.
+ */
+struct mp_pidfd_info {
+	__s32 pidfd;
+	__u32 flags;
+	__s32 pid;
+	__u32 __pad;
+	__u64 start_ns;
+	__u64 __reserved[2];
+};
+
 #define MP_IOC_MAGIC		0xB8
 
 #define MP_IOC_VERSION		_IOR(MP_IOC_MAGIC, 0x00, struct mp_version)
@@ -949,5 +991,6 @@ struct mp_accept_args {
 #define MP_IOC_SENDV		_IOW(MP_IOC_MAGIC, 0x28, struct mp_batch_args)
 #define MP_IOC_RECVV		_IOW(MP_IOC_MAGIC, 0x29, struct mp_batch_args)
 #define MP_IOC_ACCEPT		_IOW(MP_IOC_MAGIC, 0x2a, struct mp_accept_args)
+#define MP_IOC_PIDFD_INFO	_IOWR(MP_IOC_MAGIC, 0x02, struct mp_pidfd_info)
 
 #endif /* _UAPI_LINUX_MSGPASS_H */
