@@ -7,17 +7,22 @@
  * multicast group announces what changes. The attributes are flat and
  * described in uapi/msgpass.h and Documentation/netlink/msgpass.yaml.
  *
- * Requests are handled in the requesting process's context, so pids and
- * IDs are translated into its namespaces and permissions are its own: a
- * mailbox is listed only to those who may read it, as ipcs(1) does; a
- * process, its links and its names only to its own user (and
- * CAP_SYS_ADMIN); a user's usage only to that user. A dump resumed by
- * whatever task reads the socket next is still checked with the
- * credentials of the task that asked for it. The "events" group, which
- * tells of every mailbox and process, is for CAP_SYS_ADMIN alone.
+ * Requests are judged with the credentials of whoever opened the socket
+ * (its file's f_cred), never those of the task that happens to write to
+ * it: a setuid program handed an unprivileged user's socket (as its
+ * stdout, say) does not lend that user its privileges. Pids and IDs are
+ * translated into the requesting task's namespaces. A mailbox is listed
+ * only to those who may read it, as ipcs(1) does; a process, its links
+ * and its names only to its own user (and CAP_SYS_ADMIN); a user's usage
+ * only to that user. A dump keeps the credentials it started with and is
+ * continued only in the pid and IPC namespaces it started in. The
+ * "events" group, which tells of every mailbox and process, is for
+ * CAP_SYS_ADMIN alone.
  */
 #include <linux/cred.h>
+#include <linux/pid_namespace.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #include "msgpass.h"
 
@@ -45,27 +50,97 @@ static const struct nla_policy mp_nl_pid_policy[MSGPASS_A_MAX + 1] = {
 static const struct nla_policy mp_nl_empty_policy[MSGPASS_A_MAX + 1] = {
 };
 
+/* The credentials a request is judged with: its socket's opener's. */
+static const struct cred *mp_nl_opener(const struct sk_buff *skb)
+{
+	struct sock *sk = NETLINK_CB(skb).sk;
+
+	if (!sk || !sk->sk_socket || !sk->sk_socket->file)
+		return NULL;
+	return sk->sk_socket->file->f_cred;
+}
+
+/* Run a request's handler as the socket's opener. */
+static int mp_nl_as_opener(struct sk_buff *skb, struct genl_info *info,
+			   int (*fn)(struct sk_buff *skb, struct genl_info *info))
+{
+	const struct cred *cred = mp_nl_opener(skb), *old;
+	int ret;
+
+	if (!cred)
+		return -EPERM;
+	old = override_creds(cred);
+	ret = fn(skb, info);
+	revert_creds(old);
+	return ret;
+}
+
 /*
- * A dump's credentials: the asker's, taken when the dump starts and
- * kept in the callback's last argument slot until it is done.
+ * A dump's asker, taken when it starts and kept in the callback's last
+ * argument slots until it is done: the opener's credentials, and the
+ * namespaces it was asked from.
  */
-#define MP_NL_CB_CRED	5
+struct mp_nl_asker {
+	const struct cred *cred;
+	struct pid_namespace *pidns;
+	struct mp_ns *ns;
+};
+
+#define MP_NL_CB_ASKER	5
 
 static int mp_nl_dump_start(struct netlink_callback *cb)
 {
-	cb->args[MP_NL_CB_CRED] = (long)get_cred(current_cred());
+	const struct cred *cred = mp_nl_opener(cb->skb);
+	struct mp_nl_asker *a;
+
+	if (!cred)
+		return -EPERM;
+	a = kmalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	/* Its msgpass namespace pins the IPC namespace it stands for. */
+	mutex_lock(&mp_registry_lock);
+	a->ns = mp_ns_find(true);
+	if (!IS_ERR(a->ns))
+		mp_ns_get(a->ns);
+	mutex_unlock(&mp_registry_lock);
+	if (IS_ERR(a->ns)) {
+		int err = PTR_ERR(a->ns);
+
+		kfree(a);
+		return err;
+	}
+	a->cred = get_cred(cred);
+	a->pidns = get_pid_ns(task_active_pid_ns(current));
+	cb->args[MP_NL_CB_ASKER] = (long)a;
 	return 0;
 }
 
 static int mp_nl_dump_done(struct netlink_callback *cb)
 {
-	put_cred((const struct cred *)cb->args[MP_NL_CB_CRED]);
+	struct mp_nl_asker *a = (struct mp_nl_asker *)cb->args[MP_NL_CB_ASKER];
+
+	if (a) {
+		put_cred(a->cred);
+		put_pid_ns(a->pidns);
+		mp_ns_put(a->ns);
+		kfree(a);
+	}
 	return 0;
 }
 
-static const struct cred *mp_nl_dump_as_asker(struct netlink_callback *cb)
+/*
+ * Continue a dump as its asker: with its credentials, in its namespaces
+ * (a task elsewhere that reads the socket is refused).
+ */
+static int mp_nl_dump_as_asker(struct netlink_callback *cb, const struct cred **old)
 {
-	return override_creds((const struct cred *)cb->args[MP_NL_CB_CRED]);
+	struct mp_nl_asker *a = (struct mp_nl_asker *)cb->args[MP_NL_CB_ASKER];
+
+	if (task_active_pid_ns(current) != a->pidns || mp_ns_current_id() != a->ns->ns)
+		return -EPERM;
+	*old = override_creds(a->cred);
+	return 0;
 }
 
 static void *mp_nl_put_header(struct sk_buff *skb, u32 portid, u32 seq,
@@ -130,7 +205,7 @@ static struct mp_mailbox *mp_nl_mbox(struct genl_info *info)
 	return mp_mailbox_get_by_name(nla_data(name)) ?: ERR_PTR(-ENOENT);
 }
 
-static int mp_nl_mbox_get_doit(struct sk_buff *skb, struct genl_info *info)
+static int __mp_nl_mbox_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mp_mbox_info *mi;
 	struct mp_mailbox *mb;
@@ -168,20 +243,28 @@ out:
 	return ret;
 }
 
+static int mp_nl_mbox_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return mp_nl_as_opener(skb, info, __mp_nl_mbox_get_doit);
+}
+
 /* cb->args[0]: the next mailbox index to look at. */
 static int mp_nl_mbox_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	unsigned long idx = cb->args[0];
 	struct mp_mbox_info *mi;
 	struct mp_mailbox *mb;
-	int ret = 0;
-
 	const struct cred *old;
+	int ret;
 
+	ret = mp_nl_dump_as_asker(cb, &old);
+	if (ret)
+		return ret;
 	mi = kmalloc(sizeof(*mi), GFP_KERNEL);
-	if (!mi)
+	if (!mi) {
+		revert_creds(old);
 		return -ENOMEM;
-	old = mp_nl_dump_as_asker(cb);
+	}
 	while ((mb = mp_mailbox_next(&idx))) {
 		void *hdr;
 
@@ -207,10 +290,10 @@ static int mp_nl_mbox_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 	revert_creds(old);
 	kfree(mi);
 	cb->args[0] = idx;
-	return ret ?: skb->len;
+	return skb->len;
 }
 
-static int mp_nl_mbox_del_doit(struct sk_buff *skb, struct genl_info *info)
+static int __mp_nl_mbox_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mp_mailbox *mb;
 	int ret;
@@ -226,6 +309,11 @@ static int mp_nl_mbox_del_doit(struct sk_buff *skb, struct genl_info *info)
 		ret = -ENOENT;
 	mp_mailbox_put(mb);
 	return ret;
+}
+
+static int mp_nl_mbox_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return mp_nl_as_opener(skb, info, __mp_nl_mbox_del_doit);
 }
 
 struct mp_nl_link_dump {
@@ -269,10 +357,13 @@ static int mp_nl_link_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct mp_nl_link_dump d = { .skb = skb, .cb = cb };
 	const struct cred *old;
+	int ret;
 
 	if (info->attrs[MSGPASS_A_PID])
 		d.only = nla_get_s32(info->attrs[MSGPASS_A_PID]);
-	old = mp_nl_dump_as_asker(cb);
+	ret = mp_nl_dump_as_asker(cb, &old);
+	if (ret)
+		return ret;
 	cb->args[0] = mp_links_walk_all(mp_nl_put_link, &d, cb->args[0]);
 	revert_creds(old);
 	return skb->len;
@@ -310,7 +401,7 @@ static int mp_nl_put_endpoint(struct sk_buff *skb, struct mp_endpoint *ep,
 	return 0;
 }
 
-static int mp_nl_endpoint_get_doit(struct sk_buff *skb, struct genl_info *info)
+static int __mp_nl_endpoint_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mp_endpoint *ep;
 	struct sk_buff *msg;
@@ -341,17 +432,24 @@ static int mp_nl_endpoint_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+static int mp_nl_endpoint_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return mp_nl_as_opener(skb, info, __mp_nl_endpoint_get_doit);
+}
+
 /* cb->args[0]: the next global pid number to look at. */
 static int mp_nl_endpoint_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	unsigned long idx = cb->args[0];
 	struct mp_endpoint *ep;
 	const struct cred *old;
+	int ret;
 
-	old = mp_nl_dump_as_asker(cb);
+	ret = mp_nl_dump_as_asker(cb, &old);
+	if (ret)
+		return ret;
 	while ((ep = mp_endpoint_next(&idx))) {
-		int ret = 0;
-
+		ret = 0;
 		if (mp_perm_see_endpoint(ep))
 			ret = mp_nl_put_endpoint(skb, ep, NETLINK_CB(cb->skb).portid,
 						 cb->nlh->nlmsg_seq, NLM_F_MULTI);
@@ -387,7 +485,7 @@ static int mp_nl_count_user(kuid_t uid, long bytes, void *data)
 	return 0;
 }
 
-static int mp_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+static int __mp_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	size_t users = 0, size;
 	struct sk_buff *msg;
@@ -430,6 +528,11 @@ static int mp_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+static int mp_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return mp_nl_as_opener(skb, info, __mp_nl_stats_get_doit);
 }
 
 static const struct genl_ops mp_nl_ops[] = {

@@ -20,6 +20,9 @@
  *   asuser UID CMD [ARGS]	run CMD as user and group UID, no groups
  *   nlbad			malformed generic-netlink requests: prints
  *				"PASS name" or "FAIL name: why" for each
+ *   nlcred UID			(as root) requests are judged as the socket's
+ *				opener, dumps continue only as their asker:
+ *				prints "PASS name" or "FAIL name: why"
  *
  * BOX is a mailbox ID, or a name. RESULT is "ok" or an errno name
  * (EIDRM...). Exit status: 0 when the action succeeded.
@@ -31,8 +34,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -515,6 +521,182 @@ static int do_nlbad(void)
 	return failures ? 1 : 0;
 }
 
+/* --- whose credentials a request is judged with ------------------------- */
+
+static int nl_open(void)
+{
+	int one = 1, fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+
+	if (fd >= 0) {
+		setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+		setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	}
+	return fd;
+}
+
+static void verdict(const char *name, bool pass, const char *fmt, long v)
+{
+	if (pass) {
+		printf("PASS %s: ok\n", name);
+	} else {
+		failures++;
+		printf("FAIL %s: ", name);
+		printf(fmt, v);
+		printf("\n");
+	}
+	fflush(stdout);
+}
+
+/*
+ * Read a mailbox dump from @fd until its end. Returns the dump's own
+ * error (negative errno, 0 for a clean end), or 1 on a socket error;
+ * *@entries counts the mailboxes, *@hits those with ID @id.
+ */
+static int dump_read(int fd, int32_t id, int *entries, int *hits)
+{
+	static char buf[32768];
+
+	*entries = *hits = 0;
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *h;
+
+		if (n < 0)
+			return 1;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			struct nlattr *a;
+			int len;
+
+			if (h->nlmsg_type == NLMSG_DONE)
+				return *(int *)NLMSG_DATA(h);
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			(*entries)++;
+			len = (int)h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+			for (a = (struct nlattr *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
+			     len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len;
+			     len -= NLA_ALIGN(a->nla_len),
+			     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len))) {
+				if (a->nla_type == MSGPASS_A_MBOX_ID &&
+				    *(int32_t *)((char *)a + NLA_HDRLEN) == id)
+					(*hits)++;
+			}
+		}
+	}
+}
+
+static int dump_start(int fd, int fam)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct req r;
+
+	init_req(&r, fam, MSGPASS_CMD_MBOX_GET, NLM_F_DUMP);
+	r.nlh.nlmsg_flags &= ~NLM_F_ACK;
+	return sendto(fd, &r, r.nlh.nlmsg_len, 0, (struct sockaddr *)&kernel,
+		      sizeof(kernel)) < 0 ? -1 : 0;
+}
+
+/*
+ * Let a child finish a dump the caller started; in a new pid namespace
+ * with @newpid. Returns the dump's error (as dump_read()), the child's
+ * *@entries, or 2 when the child could not run.
+ */
+static int dump_finish_elsewhere(int fd, bool newpid, int *entries)
+{
+	int *shared = mmap(NULL, 2 * sizeof(int), PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int st, ret = 2, hits;
+	pid_t pid;
+
+	if (shared == MAP_FAILED)
+		return 2;
+	shared[0] = 2;
+	pid = fork();
+	if (pid == 0) {
+		pid_t inner;
+
+		if (newpid && unshare(CLONE_NEWPID))
+			_exit(1);
+		/* The first child of a new pid namespace is in it. */
+		inner = fork();
+		if (inner == 0) {
+			shared[0] = dump_read(fd, 0, &shared[1], &hits);
+			_exit(0);
+		}
+		_exit(inner > 0 && waitpid(inner, &st, 0) == inner ? 0 : 1);
+	}
+	if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && !WEXITSTATUS(st))
+		ret = shared[0];
+	*entries = shared[1];
+	munmap(shared, 2 * sizeof(int));
+	return ret;
+}
+
+static int do_nlcred(int argc, char **argv)
+{
+	int32_t id, mine, ids[300];
+	int fam, fd, ret, entries, hits, i;
+	uid_t uid;
+	struct req r;
+
+	if (argc < 2)
+		return usage();
+	uid = (uid_t)number(argv[1]);
+	id = mp_msgget(IPC_PRIVATE, IPC_CREAT | 0600);	/* root's own */
+	if (id < 0)
+		return die("msgget");
+	mine = getpid();
+
+	/* A socket opened by UID, written by root: judged as UID. */
+	if (seteuid(uid))
+		return die("seteuid");
+	fd = nl_open();
+	if (seteuid(0))
+		return die("seteuid back");
+	if (fd < 0)
+		return die("socket");
+	nl_fd = fd;
+	fam = family_id();
+	if (fam < 0)
+		return die("family");
+	init_req(&r, fam, MSGPASS_CMD_MBOX_GET, 0);
+	put_attr(&r, MSGPASS_A_MBOX_ID, &id, sizeof(id));
+	expect("deputy_mbox_get_is_judged_as_the_opener", &r, ENOENT);
+	init_req(&r, fam, MSGPASS_CMD_MBOX_DEL, 0);
+	put_attr(&r, MSGPASS_A_MBOX_ID, &id, sizeof(id));
+	expect("deputy_mbox_del_is_judged_as_the_opener", &r, ENOENT);
+	init_req(&r, fam, MSGPASS_CMD_ENDPOINT_GET, 0);
+	put_attr(&r, MSGPASS_A_PID, &mine, sizeof(mine));
+	expect("deputy_endpoint_get_is_judged_as_the_opener", &r, ENOENT);
+	ret = dump_start(fd, fam) ? 1 : dump_read(fd, id, &entries, &hits);
+	verdict("deputy_dump_is_judged_as_the_opener", !ret && !hits,
+		"root's private mailbox listed, or dump error %ld", ret ? ret : hits);
+	close(fd);
+
+	/* The same requests on root's own socket see it: the test is real. */
+	nl_fd = fd = nl_open();
+	if (fd < 0)
+		return die("socket");
+	init_req(&r, fam, MSGPASS_CMD_MBOX_GET, 0);
+	put_attr(&r, MSGPASS_A_MBOX_ID, &id, sizeof(id));
+	expect("opener_mbox_get_sees_its_own", &r, 0);
+
+	/* Enough mailboxes that a dump takes several reads. */
+	for (i = 0; i < 300; i++)
+		ids[i] = mp_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	ret = dump_start(fd, fam) ? 1 : dump_finish_elsewhere(fd, false, &entries);
+	verdict("dump_continued_by_another_task_as_its_asker", !ret && entries > 300,
+		"error or too few mailboxes: %ld", ret ? ret : entries);
+	ret = dump_start(fd, fam) ? 1 : dump_finish_elsewhere(fd, true, &entries);
+	verdict("dump_not_continued_in_another_pid_namespace", ret == -EPERM,
+		"the dump ended with %ld, not -EPERM", ret);
+	close(fd);
+	for (i = 0; i < 300; i++)
+		mp_msgctl(ids[i], IPC_RMID, NULL);
+	mp_msgctl(id, IPC_RMID, NULL);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -547,5 +729,7 @@ int main(int argc, char **argv)
 		return do_asuser(argc, argv);
 	if (!strcmp(cmd, "nlbad"))
 		return do_nlbad();
+	if (!strcmp(cmd, "nlcred"))
+		return do_nlcred(argc, argv);
 	return usage();
 }

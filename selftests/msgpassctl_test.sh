@@ -107,7 +107,9 @@ status() { wait "$1"; rc=$?; }
 
 "$HELPER" nlbad >"$T/nlbad" 2>&1
 NLBAD=$(grep -c '^PASS \|^FAIL ' "$T/nlbad")
-echo "1..$((49 + NLBAD))"
+"$HELPER" nlcred $NOBODY >"$T/nlcred" 2>&1
+NLCRED=$(grep -c '^PASS \|^FAIL ' "$T/nlcred")
+echo "1..$((49 + NLBAD + NLCRED))"
 
 # --- command line ---------------------------------------------------------
 
@@ -487,6 +489,16 @@ while read -r verdict rest; do
 		not_ok "msgpassctl.malformed.${rest%%:*}"
 	fi
 done <"$T/nlbad.res"
+# Requests judged as the socket's opener; dumps continued only as their asker.
+grep '^PASS \|^FAIL ' "$T/nlcred" >"$T/nlcred.res"
+while read -r verdict rest; do
+	diag "$rest"
+	if [ "$verdict" = PASS ]; then
+		ok "msgpassctl.credentials.${rest%%:*}"
+	else
+		not_ok "msgpassctl.credentials.${rest%%:*}"
+	fi
+done <"$T/nlcred.res"
 t_still_fine() { "$CTL" limits --json >/dev/null && "$CTL" list >/dev/null; }
 check module_fine_after_malformed_requests t_still_fine
 
