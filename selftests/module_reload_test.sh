@@ -14,7 +14,7 @@ ok() { n=$((n + 1)); echo "ok $n $1"; }
 not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"; }
 
 echo "TAP version 13"
-echo "1..4"
+echo "1..5"
 
 i=0 bad=0
 while [ $i -lt "$ROUNDS" ]; do
@@ -46,6 +46,40 @@ if [ -x /tests/mp_fill ] && /tests/mp_fill 8 20 && rmmod msgpass &&
 	ok "module_reload.unload_with_queued_messages"
 else
 	not_ok "module_reload.unload_with_queued_messages"
+fi
+
+# Unload attempts raced against processes that open the device, queue
+# messages (in this IPC namespace and in new ones), list over netlink and
+# exit. Each attempt either fails (in use) or unloads everything: any
+# leak or use-after-free shows in the kernel log, which fails the run.
+CTL=${MSGPASSCTL:-/tests/msgpassctl}
+STOP=/tmp/module_reload_test.stop.$$
+rm -f "$STOP"
+users() {
+	while [ ! -e "$STOP" ]; do
+		/tests/mp_fill 2 5 >/dev/null 2>&1
+		unshare -i /tests/mp_fill 1 3 >/dev/null 2>&1
+		[ -x "$CTL" ] && "$CTL" list >/dev/null 2>&1
+		[ -x "$CTL" ] && "$CTL" endpoints >/dev/null 2>&1
+	done
+}
+users & U1=$!
+users & U2=$!
+unloads=0 tries=0 bad=0
+while [ $unloads -lt 20 ] && [ $tries -lt 5000 ]; do
+	tries=$((tries + 1))
+	if rmmod msgpass 2>/dev/null; then
+		unloads=$((unloads + 1))
+		insmod "$MOD" || { bad=1; break; }
+	fi
+done
+touch "$STOP"
+wait $U1 $U2
+rm -f "$STOP"
+if [ $bad -eq 0 ] && [ $unloads -eq 20 ] && rmmod msgpass && insmod "$MOD"; then
+	ok "module_reload.unload_raced_with_users ($unloads unloads in $tries tries)"
+else
+	not_ok "module_reload.unload_raced_with_users ($unloads unloads in $tries tries)"
 fi
 
 echo "# Totals: pass:$((n - fail)) fail:$fail xfail:0 xpass:0 skip:0 error:0"
