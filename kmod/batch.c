@@ -24,7 +24,7 @@ static int mp_batch_args_from_user(struct mp_batch_args *a, void __user *uarg,
 	if (ret)
 		return ret;
 	if ((a->flags & ~MP_BATCH_ALL) || !a->count || a->count > MP_BATCH_MAX ||
-	    a->msg_size < sizeof(struct mp_batch_msg) || !a->msgs ||
+	    a->msg_size < sizeof(struct mp_batch_msg) || a->msg_size > MP_STRUCT_MAX || !a->msgs ||
 	    memchr_inv(a->__reserved, 0, sizeof(a->__reserved)))
 		return -EINVAL;
 	if (a->id < 0 || ((a->flags & MP_BATCH_PIDFD) && !(a->flags & MP_BATCH_INBOX)))
@@ -109,12 +109,12 @@ long mp_ioctl_sendv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	if (a.flags & MP_BATCH_INBOX) {
 		if (!a.id && !(a.flags & MP_BATCH_PIDFD))
 			return -EINVAL;
-		to = mp_endpoint_get_arg(a.id, a.flags & MP_BATCH_PIDFD);
+		to = mp_endpoint_get_arg(ep->ns, a.id, a.flags & MP_BATCH_PIDFD);
 		if (IS_ERR(to))
 			return PTR_ERR(to);
 		ret = mp_perm_inbox_send(to, 0);
 	} else {
-		mb = mp_mailbox_get(a.id);
+		mb = mp_mailbox_get(ep->ns, a.id);
 		if (!mb)
 			return -EINVAL;
 		ret = mp_perm_mbox_send(mb, 0);
@@ -159,9 +159,19 @@ long mp_ioctl_recvv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		return -EINVAL;
 
 	for (i = 0; i < a.count; i++) {
+		struct mp_batch_msg __user *um = mp_batch_entry(&a, i);
+
 		ret = mp_batch_msg_from_user(&m, &a, i);
 		if (ret)
 			goto fail;
+		/*
+		 * Where its length goes must be writable before the message
+		 * is taken: a message received but not counted would be lost.
+		 */
+		if (put_user(0, &um->result)) {
+			ret = -EFAULT;
+			goto fail;
+		}
 		ra.id = a.id;
 		ra.msgp = m.msgp;
 		ra.msgsz = m.msgsz;
@@ -180,8 +190,9 @@ long mp_ioctl_recvv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 			ret = mp_mailbox_receive(ep, &ra, &sel);
 		if (ret < 0)
 			goto fail;
-		if (put_user(ret, &((struct mp_batch_msg __user *)mp_batch_entry(&a, i))->result))
-			break;
+		/* Written a moment ago: only the caller unmapping it can fail this. */
+		if (put_user(ret, &um->result))
+			return i + 1;
 	}
 	return i;
 

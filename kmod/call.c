@@ -250,7 +250,8 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	    a.nr_req_fds > MP_FDS_MAX || (a.nr_req_fds && !a.req_fds) ||
 	    (a.reply_fd_room && !a.reply_fds))
 		return -EINVAL;
-	if ((a.hdr && a.hdr_size < MP_MSGHDR_SIZE_VER0) || (!a.hdr && a.hdr_size))
+	if ((a.hdr && (a.hdr_size < MP_MSGHDR_SIZE_VER0 || a.hdr_size > MP_STRUCT_MAX)) ||
+	    (!a.hdr && a.hdr_size))
 		return -EINVAL;
 	if ((long)a.req_size < 0 || (long)a.reply_size < 0 ||
 	    a.req_size > READ_ONCE(mp_max_msg_size) ||
@@ -264,7 +265,7 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	deadline = mp_deadline(&deadline_buf, a.flags & MP_CALL_TIMEOUT, a.timeout_ns);
 
 	if (a.flags & MP_CALL_MAILBOX) {
-		mb = mp_mailbox_get(a.to);
+		mb = mp_mailbox_get(ep->ns, a.to);
 		if (!mb)
 			return -EINVAL;
 		ret = mp_perm_mbox_send(mb, a.priority);
@@ -275,7 +276,7 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 			goto out;
 		q = &mb->queue;
 	} else {
-		to = mp_endpoint_get_arg(a.to, a.flags & MP_CALL_PIDFD);
+		to = mp_endpoint_get_arg(ep->ns, a.to, a.flags & MP_CALL_PIDFD);
 		if (IS_ERR(to))
 			return PTR_ERR(to);
 		ret = mp_perm_inbox_send(to, a.priority);

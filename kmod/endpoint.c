@@ -68,11 +68,7 @@ struct mp_endpoint *mp_endpoint_open(void)
 	void *old;
 
 	/* The IPC namespace the device is opened in is the endpoint's. */
-	mutex_lock(&mp_registry_lock);
-	ns = mp_ns_find(true);
-	if (!IS_ERR(ns))
-		mp_ns_get(ns);
-	mutex_unlock(&mp_registry_lock);
+	ns = mp_ns_of_current();
 	if (IS_ERR(ns))
 		return ERR_CAST(ns);
 
@@ -189,12 +185,12 @@ bool mp_endpoint_alive(struct pid *pid)
 
 /*
  * Processes reach each other directly only within one IPC namespace, as
- * they reach mailboxes: @ep, if the caller may see it, else NULL (its
- * reference dropped).
+ * they reach mailboxes: @ep, if it is in @n, else NULL (its reference
+ * dropped).
  */
-static struct mp_endpoint *mp_endpoint_visible(struct mp_endpoint *ep)
+static struct mp_endpoint *mp_endpoint_visible(struct mp_ns *n, struct mp_endpoint *ep)
 {
-	if (ep && ep->ns->ns != mp_ns_current_id()) {
+	if (ep && ep->ns != n) {
 		mp_endpoint_put(ep);
 		ep = NULL;
 	}
@@ -203,13 +199,14 @@ static struct mp_endpoint *mp_endpoint_visible(struct mp_endpoint *ep)
 
 /**
  * mp_endpoint_get_by_vnr() - the live endpoint of a process, by pid
+ * @n: the caller's IPC namespace: only endpoints in it are found
  * @nr: a process ID in the caller's pid namespace
  *
  * Context: Any context; takes no lock.
  * Return: the endpoint with a reference, or NULL when that process has
  * none.
  */
-struct mp_endpoint *mp_endpoint_get_by_vnr(pid_t nr)
+struct mp_endpoint *mp_endpoint_get_by_vnr(struct mp_ns *n, pid_t nr)
 {
 	struct mp_endpoint *ep = NULL;
 	struct pid *pid;
@@ -221,7 +218,7 @@ struct mp_endpoint *mp_endpoint_get_by_vnr(pid_t nr)
 	if (pid)
 		ep = mp_endpoint_get(pid);
 	rcu_read_unlock();
-	return mp_endpoint_visible(ep);
+	return mp_endpoint_visible(n, ep);
 }
 
 /**
@@ -251,24 +248,25 @@ struct pid *mp_pid_get(s32 id, bool pidfd)
 
 /**
  * mp_endpoint_get_arg() - the live endpoint a call names
+ * @n: the caller's IPC namespace: only endpoints in it are found
  * @id: a pid in the caller's pid namespace, or a pidfd
  * @pidfd: @id is a pidfd
  *
  * Context: Process context.
  * Return: the endpoint with a reference, or ERR_PTR(-ESRCH, -EBADF).
  */
-struct mp_endpoint *mp_endpoint_get_arg(s32 id, bool pidfd)
+struct mp_endpoint *mp_endpoint_get_arg(struct mp_ns *n, s32 id, bool pidfd)
 {
 	struct mp_endpoint *ep;
 	struct pid *pid;
 
 	if (!pidfd)
-		return mp_endpoint_get_by_vnr(id) ?: ERR_PTR(-ESRCH);
+		return mp_endpoint_get_by_vnr(n, id) ?: ERR_PTR(-ESRCH);
 	pid = mp_pid_get(id, true);
 	if (IS_ERR(pid))
 		return ERR_CAST(pid);
 	/* A pidfd names the thread group leader's pid; an ended one, nobody. */
-	ep = pid_has_task(pid, PIDTYPE_TGID) ? mp_endpoint_visible(mp_endpoint_get(pid)) : NULL;
+	ep = pid_has_task(pid, PIDTYPE_TGID) ? mp_endpoint_visible(n, mp_endpoint_get(pid)) : NULL;
 	put_pid(pid);
 	return ep ?: ERR_PTR(-ESRCH);
 }

@@ -270,7 +270,7 @@ long mp_ioctl_send(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		return ret;
 	if (a.id == 0 && !(a.flags & MP_SEND_PIDFD))
 		return -EINVAL;
-	to = mp_endpoint_get_arg(a.id, a.flags & MP_SEND_PIDFD);
+	to = mp_endpoint_get_arg(ep->ns, a.id, a.flags & MP_SEND_PIDFD);
 	if (IS_ERR(to))
 		return PTR_ERR(to);
 	ret = mp_perm_inbox_send(to, a.priority);
@@ -355,7 +355,7 @@ long mp_ioctl_link(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	if ((a.flags & MP_ATTR_MAX_BYTES) && a.max_bytes > READ_ONCE(mp_msgmnb) &&
 	    !capable(CAP_SYS_RESOURCE))
 		return -EPERM;
-	to = mp_endpoint_get_arg(a.pid, a.flags & MP_LINK_PIDFD);
+	to = mp_endpoint_get_arg(ep->ns, a.pid, a.flags & MP_LINK_PIDFD);
 	if (IS_ERR(to))
 		return PTR_ERR(to);
 	ret = mp_perm_inbox_send(to, 0);
@@ -426,10 +426,11 @@ long mp_ioctl_links(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		return ret;
 	if (!a.flags || (a.flags & ~(MP_LINKS_IN | MP_LINKS_OUT)) ||
 	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)) || a.pid < 0 ||
-	    (a.count && a.info_size < sizeof(struct mp_link_info)))
+	    (a.count && (a.info_size < sizeof(struct mp_link_info) ||
+			 a.info_size > MP_STRUCT_MAX)))
 		return -EINVAL;
 	if (a.pid) {
-		of = mp_endpoint_get_by_vnr(a.pid);
+		of = mp_endpoint_get_by_vnr(ep->ns, a.pid);
 		if (!of)
 			return -ESRCH;
 		/* Another user's process is not there for this caller. */
@@ -495,15 +496,28 @@ static u32 mp_name_hash(const char *name)
 	return full_name_hash(NULL, name, strlen(name));
 }
 
-/* Names are per IPC namespace: the one the caller opened the device in. */
+static void mp_name_free(struct mp_ep_name *n);
+
+/*
+ * Names are per IPC namespace: the one the caller opened the device in.
+ * A name is its holder's while the holding process lives: an endpoint
+ * can outlive its process (a descriptor of it kept by another), but its
+ * names are then free, so that a restarted service gets its name back
+ * and nobody resolves it to a pid a later process may get.
+ */
 static struct mp_ep_name *mp_name_find(struct mp_ns *ns, const char *name)
 {
 	struct mp_ep_name *n;
 
 	lockdep_assert_held(&mp_registry_lock);
 	hash_for_each_possible(ns->ep_names, n, hnode, mp_name_hash(name)) {
-		if (!strcmp(n->name, name))
-			return n;
+		if (strcmp(n->name, name))
+			continue;
+		if (!pid_has_task(n->ep->pid, PIDTYPE_TGID)) {
+			mp_name_free(n);
+			return NULL;
+		}
+		return n;
 	}
 	return NULL;
 }
@@ -660,6 +674,7 @@ void mp_links_count(struct mp_endpoint *ep, u32 *in, u32 *out)
 
 /**
  * mp_links_walk_all() - call @fn on every link of every endpoint
+ * @n: the IPC namespace whose endpoints' links are walked
  * @fn: called under the receiver's inbox lock; non-zero stops
  * @data: passed to @fn
  * @skip: links to pass over first (to resume a dump)
@@ -671,7 +686,8 @@ void mp_links_count(struct mp_endpoint *ep, u32 *in, u32 *out)
  * Context: Process context; takes mp_endpoints_lock and queue locks.
  * Return: the number of links visited, @skip included.
  */
-unsigned long mp_links_walk_all(int (*fn)(const struct mp_link_info *info, void *data),
+unsigned long mp_links_walk_all(struct mp_ns *n,
+				int (*fn)(const struct mp_link_info *info, void *data),
 				void *data, unsigned long skip)
 {
 	struct mp_endpoint *ep;
@@ -683,6 +699,11 @@ unsigned long mp_links_walk_all(int (*fn)(const struct mp_link_info *info, void 
 	while (!stop && (ep = mp_endpoint_next(&idx))) {
 		bool all = mp_perm_see_endpoint(ep);
 
+		if (ep->ns != n) {
+			mp_endpoint_put(ep);
+			idx++;
+			continue;
+		}
 		spin_lock(&ep->inbox.lock);
 		list_for_each_entry(link, &ep->links, node) {
 			/* A caller sees links into its own processes, and its own. */

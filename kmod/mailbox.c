@@ -37,12 +37,9 @@
 /* Creation, removal, ownership, rights, subscriptions: see msgpass.h. */
 DEFINE_MUTEX(mp_registry_lock);
 /*
- * IDs are module-wide; a mailbox is found by ID only from its own IPC
- * namespace. Keys, names and msgmni are per namespace (&struct mp_ns).
+ * IDs, keys, names and msgmni are per IPC namespace (&struct mp_ns), as
+ * System V's: each namespace has its own index space.
  */
-static DEFINE_XARRAY_ALLOC(mp_mailboxes);	/* index -> mailbox, RCU */
-static DEFINE_XARRAY(mp_slot_seq);		/* index -> last seq, as a value */
-static u32 mp_next_index;
 
 struct mp_name_entry {
 	struct hlist_node node;
@@ -72,50 +69,36 @@ void mp_mailbox_put(struct mp_mailbox *mb)
 }
 
 /**
- * mp_mailbox_get_in() - look a mailbox up by ID, in a namespace
+ * mp_mailbox_get() - look a mailbox up by ID
+ * @n: the IPC namespace it is in (the caller's endpoint's)
  * @id: the ID
- * @ns: the IPC namespace it must be in
  *
  * Context: Any context; takes no lock.
  * Return: the mailbox with a reference, or NULL.
  */
-struct mp_mailbox *mp_mailbox_get_in(int id, const struct ns_common *ns)
+struct mp_mailbox *mp_mailbox_get(struct mp_ns *n, int id)
 {
 	struct mp_mailbox *mb;
 
 	if (id < 0)
 		return NULL;
 	rcu_read_lock();
-	mb = xa_load(&mp_mailboxes, id & MP_ID_INDEX);
+	mb = xa_load(&n->mailboxes, id & MP_ID_INDEX);
 	if (mb && (READ_ONCE(mb->id) != id || !kref_get_unless_zero(&mb->ref)))
 		mb = NULL;
 	rcu_read_unlock();
-	/* Its reference keeps its namespace for the comparison. */
-	if (mb && mb->ns->ns != ns) {
-		mp_mailbox_put(mb);
-		mb = NULL;
-	}
 	return mb;
 }
 
-/**
- * mp_mailbox_get() - look a mailbox up by ID, in the caller's namespace
- * @id: the ID
- *
- * Context: Process context; takes no lock.
- * Return: the mailbox with a reference, or NULL.
- */
-struct mp_mailbox *mp_mailbox_get(int id)
+/* Is the caller, running the program it was granted in, granted? */
+static bool mp_mailbox_is_granted(struct mp_mailbox *mb)
 {
-	return mp_mailbox_get_in(id, mp_ns_current_id());
-}
-
-static bool mp_mailbox_is_granted(struct mp_mailbox *mb, struct pid *pid)
-{
+	struct pid *me = task_tgid(current);
+	u64 exec_id = READ_ONCE(current->self_exec_id);
 	struct mp_grant *g;
 
 	list_for_each_entry(g, &mb->grants, node) {
-		if (g->pid == pid)
+		if (g->pid == me && g->exec_id == exec_id)
 			return true;
 	}
 	return false;
@@ -130,15 +113,14 @@ static bool mp_mailbox_is_granted(struct mp_mailbox *mb, struct pid *pid)
  */
 bool mp_mailbox_may_receive(struct mp_mailbox *mb)
 {
-	struct pid *me = task_tgid(current);
 	bool ok;
 
 	if (mb->mode_receive)
 		return mp_perm_mbox(mb, 0444);
-	if (READ_ONCE(mb->owner) == me)
+	if (mp_perm_is_owner(mb))
 		return true;
 	spin_lock(&mb->queue.lock);
-	ok = mb->owner == me || mp_mailbox_is_granted(mb, me);
+	ok = mp_perm_is_owner(mb) || mp_mailbox_is_granted(mb);
 	spin_unlock(&mb->queue.lock);
 	/*
 	 * No capability stands in for the right to receive: the model's
@@ -238,6 +220,7 @@ static int mp_mailbox_create(struct mp_endpoint *ep, struct mp_ns *n, int key,
 	mb->mode = msgflg & 0777;
 	mb->ctime = ktime_get_real_seconds();
 	mb->owner = get_pid(task_tgid(current));
+	mb->owner_exec = current->self_exec_id;
 	mb->queue.capacity = MP_UNLIMITED;
 	mb->queue.max_bytes = READ_ONCE(mp_msgmnb);
 	mb->queue.msg_max = READ_ONCE(mp_msgmax);
@@ -253,15 +236,15 @@ static int mp_mailbox_create(struct mp_endpoint *ep, struct mp_ns *n, int key,
 		mb->sysv = true;
 	}
 
-	err = xa_alloc_cyclic(&mp_mailboxes, &idx, NULL,
-			      XA_LIMIT(0, MP_ID_INDEX), &mp_next_index, GFP_KERNEL);
+	err = xa_alloc_cyclic(&n->mailboxes, &idx, NULL,
+			      XA_LIMIT(0, MP_ID_INDEX), &n->next_index, GFP_KERNEL);
 	if (err < 0) {
 		err = err == -EBUSY ? -ENOSPC : err;
 		goto err_free;
 	}
-	seq = xa_to_value(xa_load(&mp_slot_seq, idx) ?: xa_mk_value(0));
+	seq = xa_to_value(xa_load(&n->slot_seq, idx) ?: xa_mk_value(0));
 	seq = seq >= MP_ID_SEQ_MAX ? 0 : seq + 1;
-	err = xa_err(xa_store(&mp_slot_seq, idx, xa_mk_value(seq), GFP_KERNEL));
+	err = xa_err(xa_store(&n->slot_seq, idx, xa_mk_value(seq), GFP_KERNEL));
 	if (err)
 		goto err_erase;
 	mb->id = (seq << MP_ID_SHIFT) | idx;
@@ -285,13 +268,13 @@ static int mp_mailbox_create(struct mp_endpoint *ep, struct mp_ns *n, int key,
 	n->nr_mailboxes++;
 	atomic_long_inc(&mp_counters.mailboxes);
 	/* Publish: lookups find it from here on. */
-	xa_store(&mp_mailboxes, idx, mb, GFP_KERNEL);
+	xa_store(&n->mailboxes, idx, mb, GFP_KERNEL);
 	mp_nl_event(MSGPASS_EVENT_MBOX_CREATED, mb->id, mb->owner,
 		    name[0] ? name : NULL, 0);
 	return mb->id;
 
 err_erase:
-	xa_erase(&mp_mailboxes, idx);
+	xa_erase(&n->mailboxes, idx);
 err_free:
 	kfree(ne);
 	put_pid(mb->owner);
@@ -318,7 +301,7 @@ static void mp_mailbox_remove(struct mp_mailbox *mb, u32 reason)
 	struct mp_sub *sub, *stmp;
 
 	lockdep_assert_held(&mp_registry_lock);
-	xa_erase(&mp_mailboxes, mb->id & MP_ID_INDEX);
+	xa_erase(&mb->ns->mailboxes, mb->id & MP_ID_INDEX);
 	if (mb->key != IPC_PRIVATE)
 		xa_erase(&mb->ns->keys, (u32)mb->key);
 	if (mb->name[0]) {
@@ -356,55 +339,48 @@ static void mp_mailbox_remove(struct mp_mailbox *mb, u32 reason)
 	atomic_long_dec(&mp_counters.mailboxes);
 	if (reason) {
 		mp_nl_event(MSGPASS_EVENT_MBOX_REMOVED, mb->id, NULL, NULL, reason);
-		mp_watch_fire_mailbox(mb->id, reason);
+		mp_watch_fire_mailbox(mb->ns, mb->id, reason);
 	}
 	mp_mailbox_put(mb);
 }
 
 /**
- * mp_mailbox_next() - walk the caller's namespace's mailboxes in index order
+ * mp_mailbox_next() - walk a namespace's mailboxes in index order
+ * @n: the namespace
  * @idx: in: the first index to look at; out: the index found
  *
  * Context: Process context; takes no lock.
  * Return: the next mailbox with a reference, or NULL at the end.
  */
-struct mp_mailbox *mp_mailbox_next(unsigned long *idx)
+struct mp_mailbox *mp_mailbox_next(struct mp_ns *n, unsigned long *idx)
 {
-	const struct ns_common *ns = mp_ns_current_id();
 	struct mp_mailbox *mb;
 
+	rcu_read_lock();
 	for (;;) {
-		rcu_read_lock();
-		mb = xa_find(&mp_mailboxes, idx, MP_ID_INDEX, XA_PRESENT);
-		if (mb && !kref_get_unless_zero(&mb->ref)) {
-			rcu_read_unlock();
-			(*idx)++;
-			continue;
-		}
-		rcu_read_unlock();
-		if (!mb || mb->ns->ns == ns)
-			return mb;
-		mp_mailbox_put(mb);
+		mb = xa_find(&n->mailboxes, idx, MP_ID_INDEX, XA_PRESENT);
+		if (!mb || kref_get_unless_zero(&mb->ref))
+			break;
 		(*idx)++;
 	}
+	rcu_read_unlock();
+	return mb;
 }
 
 /**
  * mp_mailbox_get_by_name() - look a mailbox up by name
+ * @n: the namespace
  * @name: the name
  *
  * Context: Process context; takes mp_registry_lock.
  * Return: the mailbox with a reference, or NULL.
  */
-struct mp_mailbox *mp_mailbox_get_by_name(const char *name)
+struct mp_mailbox *mp_mailbox_get_by_name(struct mp_ns *n, const char *name)
 {
 	struct mp_mailbox *mb;
 
-	struct mp_ns *n;
-
 	mutex_lock(&mp_registry_lock);
-	n = mp_ns_find(false);
-	mb = n && !IS_ERR(n) ? mp_mailbox_find_name(n, name) : NULL;
+	mb = mp_mailbox_find_name(n, name);
 	if (mb)
 		kref_get(&mb->ref);
 	mutex_unlock(&mp_registry_lock);
@@ -413,37 +389,38 @@ struct mp_mailbox *mp_mailbox_get_by_name(const char *name)
 
 /**
  * mp_mailboxes_owned_by() - how many mailboxes a process owns
- * @pid: the process
+ * @ep: the process
  *
  * Context: Process context; takes mp_registry_lock.
- * Return: the count.
+ * Return: the count, in its namespace.
  */
-unsigned int mp_mailboxes_owned_by(struct pid *pid)
+unsigned int mp_mailboxes_owned_by(struct mp_endpoint *ep)
 {
 	struct mp_mailbox *mb;
 	unsigned int n = 0;
 	unsigned long idx;
 
 	mutex_lock(&mp_registry_lock);
-	xa_for_each(&mp_mailboxes, idx, mb)
-		n += mb->owner == pid;
+	xa_for_each(&ep->ns->mailboxes, idx, mb)
+		n += mb->owner == ep->pid;
 	mutex_unlock(&mp_registry_lock);
 	return n;
 }
 
 /**
  * mp_mailbox_alive() - is there a mailbox with this ID?
+ * @n: the namespace
  * @id: the ID
  *
  * Context: Caller holds mp_registry_lock (so the answer stands).
  * Return: true if there is.
  */
-bool mp_mailbox_alive(int id)
+bool mp_mailbox_alive(struct mp_ns *n, int id)
 {
 	struct mp_mailbox *mb;
 
 	lockdep_assert_held(&mp_registry_lock);
-	mb = xa_load(&mp_mailboxes, id & MP_ID_INDEX);
+	mb = xa_load(&n->mailboxes, id & MP_ID_INDEX);
 	return mb && mb->id == id && !mb->queue.dead;
 }
 
@@ -480,10 +457,17 @@ void mp_mailboxes_drop_ns(struct mp_ns *n)
 	unsigned long idx;
 
 	lockdep_assert_held(&mp_registry_lock);
-	xa_for_each(&mp_mailboxes, idx, mb) {
-		if (mb->ns == n)
-			mp_mailbox_remove(mb, MP_GONE_REMOVED);
-	}
+	xa_for_each(&n->mailboxes, idx, mb)
+		mp_mailbox_remove(mb, MP_GONE_REMOVED);
+}
+
+static void mp_mailboxes_unload_ns(struct mp_ns *n)
+{
+	struct mp_mailbox *mb;
+	unsigned long idx;
+
+	xa_for_each(&n->mailboxes, idx, mb)
+		mp_mailbox_remove(mb, 0);
 }
 
 /**
@@ -493,16 +477,10 @@ void mp_mailboxes_drop_ns(struct mp_ns *n)
  */
 void mp_mailbox_exit(void)
 {
-	struct mp_mailbox *mb;
-	unsigned long idx;
-
 	mutex_lock(&mp_registry_lock);
-	xa_for_each(&mp_mailboxes, idx, mb)
-		mp_mailbox_remove(mb, 0);
+	mp_ns_for_each(mp_mailboxes_unload_ns);
 	mutex_unlock(&mp_registry_lock);
 	rcu_barrier();
-	xa_destroy(&mp_mailboxes);
-	xa_destroy(&mp_slot_seq);
 }
 
 long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize)
@@ -529,7 +507,7 @@ long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 			return -ENAMETOOLONG;
 	}
 	if (a.attr) {
-		if (a.attr_size < sizeof(attr))
+		if (a.attr_size < sizeof(attr) || a.attr_size > MP_STRUCT_MAX)
 			return -EINVAL;
 		ret = copy_struct_from_user(&attr, sizeof(attr),
 					    u64_to_user_ptr(a.attr), a.attr_size);
@@ -542,12 +520,9 @@ long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		return -EINVAL;
 	}
 
+	/* The namespace the caller opened the device in: see msgpass(7). */
+	n = ep->ns;
 	mutex_lock(&mp_registry_lock);
-	n = mp_ns_find(true);
-	if (IS_ERR(n)) {
-		mutex_unlock(&mp_registry_lock);
-		return PTR_ERR(n);
-	}
 	if (name[0])
 		mb = mp_mailbox_find_name(n, name);
 	else if (a.key != IPC_PRIVATE)
@@ -586,7 +561,7 @@ long mp_ioctl_msgsnd(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	ret = mp_send_args_from_user(&a, uarg, usize, &mtype);
 	if (ret)
 		return ret;
-	mb = mp_mailbox_get(a.id);
+	mb = mp_mailbox_get(ep->ns, a.id);
 	if (!mb)
 		return -EINVAL;
 	/* System V's order: the size, the ID, then the permission. */
@@ -628,7 +603,7 @@ long mp_mailbox_receive(struct mp_endpoint *ep, const struct mp_msgrcv_args *a,
 	u64 overrun;
 	long ret;
 
-	mb = mp_mailbox_get(a->id);
+	mb = mp_mailbox_get(ep->ns, a->id);
 	if (!mb)
 		return -EINVAL;
 	ret = -EINVAL;
@@ -703,7 +678,7 @@ static void mp_fill_msqid(struct mp_mailbox *mb, struct msqid64_ds *ds)
 	spin_unlock(&q->lock);
 }
 
-static int mp_ctl_info_sysv(int cmd, void __user *buf)
+static int mp_ctl_info_sysv(struct mp_ns *n, int cmd, void __user *buf)
 {
 	struct msginfo info = {
 		.msgmax = min_t(unsigned int, READ_ONCE(mp_msgmax), INT_MAX),
@@ -712,25 +687,29 @@ static int mp_ctl_info_sysv(int cmd, void __user *buf)
 		.msgssz = PAGE_SIZE,
 		.msgseg = USHRT_MAX,
 	};
-	const struct ns_common *ns = mp_ns_current_id();
 	unsigned long idx = 0, max_idx = 0;
+	u64 qnum = 0, qbytes = 0;
 	struct mp_mailbox *mb;
-	struct mp_ns *n;
 
+	/* As System V's: this namespace's mailboxes, messages and bytes. */
 	mutex_lock(&mp_registry_lock);
-	n = mp_ns_find(false);
+	xa_for_each(&n->mailboxes, idx, mb) {
+		max_idx = idx;
+		if (cmd != MSG_INFO)
+			continue;
+		spin_lock(&mb->queue.lock);
+		qnum += mb->queue.qnum;
+		qbytes += mb->queue.qbytes;
+		spin_unlock(&mb->queue.lock);
+	}
 	if (cmd == MSG_INFO) {
-		info.msgpool = n && !IS_ERR(n) ? n->nr_mailboxes : 0;
-		info.msgmap = min_t(long, atomic_long_read(&mp_counters.messages), INT_MAX);
-		info.msgtql = min_t(long, atomic_long_read(&mp_counters.bytes), INT_MAX);
+		info.msgpool = n->nr_mailboxes;
+		info.msgmap = min_t(u64, qnum, INT_MAX);
+		info.msgtql = min_t(u64, qbytes, INT_MAX);
 	} else {
 		info.msgpool = info.msgmni;
 		info.msgmap = info.msgmni;
 		info.msgtql = info.msgmni;
-	}
-	xa_for_each(&mp_mailboxes, idx, mb) {
-		if (mb->ns->ns == ns)
-			max_idx = idx;
 	}
 	mutex_unlock(&mp_registry_lock);
 
@@ -791,7 +770,8 @@ static int mp_ctl_info(struct mp_mailbox *mb, const struct mp_msgctl_args *a)
 	struct mp_mbox_info *info;
 	int ret;
 
-	if (!a->buf || a->buf_size < offsetof(struct mp_mbox_info, lspid))
+	if (!a->buf || a->buf_size < offsetof(struct mp_mbox_info, lspid) ||
+	    a->buf_size > MP_STRUCT_MAX)
 		return -EINVAL;
 	if (!mp_perm_mbox(mb, 0444))
 		return -EACCES;
@@ -836,7 +816,7 @@ static int mp_ctl_set_attr(struct mp_mailbox *mb, const struct mp_msgctl_args *a
 	struct mp_attr attr;
 	int ret;
 
-	if (!a->buf || a->buf_size < sizeof(attr))
+	if (!a->buf || a->buf_size < sizeof(attr) || a->buf_size > MP_STRUCT_MAX)
 		return -EINVAL;
 	ret = copy_struct_from_user(&attr, sizeof(attr), u64_to_user_ptr(a->buf),
 				    a->buf_size);
@@ -872,7 +852,7 @@ static int mp_ctl_set_owner(struct mp_mailbox *mb, u64 arg, bool pidfd)
 		return -EINVAL;
 	if (!mp_perm_mbox_change(mb))
 		return -EPERM;
-	to = mp_endpoint_get_arg(arg, pidfd);
+	to = mp_endpoint_get_arg(mb->ns, arg, pidfd);
 	if (IS_ERR(to))
 		return PTR_ERR(to);
 
@@ -903,6 +883,7 @@ static int mp_ctl_set_owner(struct mp_mailbox *mb, u64 arg, bool pidfd)
 		spin_lock(&mb->queue.lock);
 		put_pid(mb->owner);
 		mb->owner = get_pid(to->pid);
+		mb->owner_exec = to->exec_id;
 		mb->uid = euid;
 		mb->gid = egid;
 		mb->ctime = ktime_get_real_seconds();
@@ -970,6 +951,7 @@ static int mp_ctl_revoke(struct mp_mailbox *mb, pid_t nr, struct pid *pid)
 static int mp_ctl_grant(struct mp_mailbox *mb, u64 arg, bool grant, bool pidfd)
 {
 	struct mp_grant *g, *new;
+	struct task_struct *task;
 	bool granted = false;
 	struct pid *pid;
 	int ret = 0;
@@ -1002,11 +984,23 @@ static int mp_ctl_grant(struct mp_mailbox *mb, u64 arg, bool grant, bool pidfd)
 		return -ENOMEM;
 	}
 	new->pid = pid;
+	/* The program it runs now: one it executes later is granted nothing. */
+	rcu_read_lock();
+	task = pid_task(pid, PIDTYPE_TGID);
+	new->exec_id = task ? READ_ONCE(task->self_exec_id) : 0;
+	rcu_read_unlock();
 
 	mutex_lock(&mp_registry_lock);
 	mp_mailbox_prune_grants(mb);
-	list_for_each_entry(g, &mb->grants, node)
-		granted |= g->pid == new->pid;
+	spin_lock(&mb->queue.lock);
+	list_for_each_entry(g, &mb->grants, node) {
+		if (g->pid == new->pid) {
+			/* Granted again: to the program it runs now. */
+			g->exec_id = new->exec_id;
+			granted = true;
+		}
+	}
+	spin_unlock(&mb->queue.lock);
 	if (mb->queue.dead) {
 		ret = -EIDRM;
 	} else if (!granted) {
@@ -1093,7 +1087,7 @@ int mp_mailbox_remove_checked(struct mp_mailbox *mb, bool ipc_owner)
 	int ret = 0;
 
 	mutex_lock(&mp_registry_lock);
-	if (!mp_perm_mbox_change(mb) && !(ipc_owner && capable(CAP_IPC_OWNER)))
+	if (!mp_perm_mbox_change(mb) && !(ipc_owner && mp_ns_capable(mb->ns, CAP_IPC_OWNER)))
 		ret = -EPERM;
 	else if (mb->queue.dead)
 		ret = -EIDRM;
@@ -1128,21 +1122,17 @@ long mp_ioctl_msgctl(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	switch (a.cmd) {
 	case IPC_INFO:
 	case MSG_INFO:
-		return mp_ctl_info_sysv(a.cmd, buf);
+		return mp_ctl_info_sysv(ep->ns, a.cmd, buf);
 	case MSG_STAT:
 	case MSG_STAT_ANY:
 		/* As Linux: an ID or an index, taken as its index. */
 		if (a.id < 0)
 			return -EINVAL;
 		rcu_read_lock();
-		mb = xa_load(&mp_mailboxes, a.id & MP_ID_INDEX);
+		mb = xa_load(&ep->ns->mailboxes, a.id & MP_ID_INDEX);
 		if (mb && !kref_get_unless_zero(&mb->ref))
 			mb = NULL;
 		rcu_read_unlock();
-		if (mb && mb->ns->ns != mp_ns_current_id()) {
-			mp_mailbox_put(mb);
-			mb = NULL;
-		}
 		if (!mb)
 			return -EINVAL;
 		if (a.cmd == MSG_STAT && !mp_perm_mbox(mb, 0444)) {
@@ -1171,7 +1161,7 @@ long mp_ioctl_msgctl(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		return -EINVAL;
 	}
 
-	mb = mp_mailbox_get(a.id);
+	mb = mp_mailbox_get(ep->ns, a.id);
 	if (!mb)
 		return -EINVAL;
 	switch (a.cmd) {
@@ -1276,7 +1266,7 @@ long mp_ioctl_mbox_fd(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	if ((a.flags & ~O_CLOEXEC) || memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
 		return -EINVAL;
 
-	mb = mp_mailbox_get(a.id);
+	mb = mp_mailbox_get(ep->ns, a.id);
 	if (!mb)
 		return -EINVAL;
 	if (!mp_perm_mbox(mb, 0444) && !mp_perm_mbox(mb, 0222)) {

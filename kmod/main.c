@@ -96,7 +96,7 @@ int mp_copy_struct_to_user(void __user *dst, size_t usize, const void *src,
  */
 int mp_args_from_user(void *dst, size_t ksize, const void __user *uarg, size_t usize)
 {
-	if (usize < ksize)
+	if (usize < ksize || usize > MP_STRUCT_MAX)
 		return -EINVAL;
 	return copy_struct_from_user(dst, ksize, uarg, usize);
 }

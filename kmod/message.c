@@ -561,7 +561,7 @@ int mp_recv_args_check(const struct mp_msgrcv_args *a, struct mp_select *sel,
 	    memchr_inv(a->__reserved, 0, sizeof(a->__reserved)) ||
 	    (a->fd_room && !a->fds))
 		return -EINVAL;
-	if ((a->hdr && a->hdr_size < MP_MSGHDR_SIZE_VER0) ||
+	if ((a->hdr && (a->hdr_size < MP_MSGHDR_SIZE_VER0 || a->hdr_size > MP_STRUCT_MAX)) ||
 	    (!a->hdr && a->hdr_size))
 		return -EINVAL;
 	if ((long)a->msgsz < 0 || a->id < 0)
@@ -707,6 +707,8 @@ long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
 		if (msg->call)
 			mp_call_refused(msg);
 		mp_msg_put(msg);
+		if (q)
+			mp_queue_taken(q);
 		return ret;
 	}
 
@@ -736,6 +738,8 @@ long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
 	if (call_id)
 		mp_call_taken(msg, ep);
 	mp_msg_put(msg);
+	if (q && !sel->peek)
+		mp_queue_taken(q);
 	return ret ?: n;
 
 undo:

@@ -102,7 +102,19 @@
  * that lock); it fires once, or goes with its watcher.
  *
  * Name (struct mp_ep_name, link.c) and subscription (&struct mp_sub):
- * made by their own endpoint under mp_registry_lock, gone with it.
+ * made by their own endpoint under mp_registry_lock, gone with it (a
+ * name also once its process is reaped, should the endpoint outlive it:
+ * the next lookup of the name frees it).
+ *
+ * Namespace (&struct mp_ns, ns.c): made on first use in an IPC
+ * namespace, outside mp_registry_lock (pinning it makes a file); held by
+ * its endpoints, mailboxes and netlink dumps; its mailboxes go when
+ * nothing outside msgpass holds the namespace, and it goes with its last
+ * reference after that.
+ *
+ * Rights: a mailbox's owner and its grants name a process running one
+ * program (&mp_mailbox.owner_exec, &mp_grant.exec_id): after execve()
+ * the process holds none of them.
  */
 
 #include <linux/hashtable.h>
@@ -138,20 +150,27 @@ struct ns_common;
  * struct mp_ns - msgpass in one IPC namespace (ns.c)
  * @node: in mp_namespaces
  * @ns: the namespace, as an identity; pinned by @pin
- * @pin: its nsfs file, held open; NULL for the initial namespace
- * @refs: endpoints and mailboxes that point at it
+ * @pin: an nsfs file of it, held open; NULL for the initial namespace
+ * @refs: endpoints, mailboxes and dumps that point at it
+ * @mailboxes: index -> mailbox (RCU lookups; changed under
+ *	mp_registry_lock): its own ID space, as System V's
+ * @slot_seq: index -> the sequence number it last had, as a value
+ * @next_index: where the cyclic index allocation goes on
  * @keys: System V key -> mailbox
  * @names: mailbox name -> &struct mp_name_entry
  * @ep_names: process name -> &struct mp_ep_name
  * @nr_mailboxes: mailboxes in it (msgmni bounds them)
  *
- * All but @refs under mp_registry_lock.
+ * All but @refs and lookups of @mailboxes under mp_registry_lock.
  */
 struct mp_ns {
 	struct list_head node;
 	struct ns_common *ns;
 	struct file *pin;
 	atomic_t refs;
+	struct xarray mailboxes;
+	struct xarray slot_seq;
+	u32 next_index;
 	struct xarray keys;
 	DECLARE_HASHTABLE(names, 8);
 	DECLARE_HASHTABLE(ep_names, 6);
@@ -159,9 +178,11 @@ struct mp_ns {
 };
 
 const struct ns_common *mp_ns_current_id(void);
-struct mp_ns *mp_ns_find(bool create);
+struct mp_ns *mp_ns_of_current(void);
 struct mp_ns *mp_ns_get(struct mp_ns *n);
 void mp_ns_put(struct mp_ns *n);
+bool mp_ns_capable(const struct mp_ns *n, int cap);
+void mp_ns_for_each(void (*fn)(struct mp_ns *n));
 int mp_ns_init(void);
 void mp_ns_exit(void);
 
@@ -442,6 +463,7 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 struct mp_msg *mp_queue_receive(struct mp_queue *q, const struct mp_select *sel,
 				u64 *overrun);
 void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg, u64 overrun);
+void mp_queue_taken(struct mp_queue *q);
 void mp_queue_kill(struct mp_queue *q);
 void mp_queue_room_changed(struct mp_queue *q);
 void mp_queue_rights_changed(struct mp_queue *q);
@@ -456,10 +478,13 @@ void mp_queue_sub_del(struct mp_queue *q, struct mp_sub *sub);
  * struct mp_grant - a process granted the right to receive
  * @node: in &mp_mailbox.grants
  * @pid: the process
+ * @exec_id: the program it ran when granted (&task_struct.self_exec_id):
+ *	a program it executes later has no right
  */
 struct mp_grant {
 	struct list_head node;
 	struct pid *pid;
+	u64 exec_id;
 };
 
 /**
@@ -484,6 +509,8 @@ struct mp_grant {
  * @mode: permission bits
  * @ctime: wall-clock seconds of the last change
  * @owner: owning process (mp_registry_lock, and queue lock to change)
+ * @owner_exec: the program it runs (&task_struct.self_exec_id): after an
+ *	execve() it owns nothing, as its endpoint is a new one
  * @owner_ep: the owning endpoint, for a process-lifetime mailbox
  * @owner_node: in &mp_endpoint.owned
  * @grants: processes that may receive (mp_registry_lock, queue lock)
@@ -508,6 +535,7 @@ struct mp_mailbox {
 	umode_t mode;
 	time64_t ctime;
 	struct pid *owner;
+	u64 owner_exec;
 	struct mp_endpoint *owner_ep;
 	struct list_head owner_node;
 	struct list_head grants;
@@ -565,9 +593,9 @@ struct mp_endpoint *mp_endpoint_open(void);
 void mp_endpoint_close(struct mp_endpoint *ep);
 struct mp_endpoint *mp_endpoint_get(struct pid *pid);
 bool mp_endpoint_alive(struct pid *pid);
-struct mp_endpoint *mp_endpoint_get_by_vnr(pid_t nr);
+struct mp_endpoint *mp_endpoint_get_by_vnr(struct mp_ns *n, pid_t nr);
 struct pid *mp_pid_get(s32 id, bool pidfd);
-struct mp_endpoint *mp_endpoint_get_arg(s32 id, bool pidfd);
+struct mp_endpoint *mp_endpoint_get_arg(struct mp_ns *n, s32 id, bool pidfd);
 u64 mp_pid_start_ns(struct pid *pid);
 long mp_ioctl_pidfd_info(void __user *uarg, size_t usize);
 void mp_endpoint_put(struct mp_endpoint *ep);
@@ -606,7 +634,8 @@ void mp_names_drop(struct mp_endpoint *ep);
 int mp_endpoint_names(struct mp_endpoint *ep, int (*fn)(const char *name, void *data),
 		      void *data);
 void mp_links_count(struct mp_endpoint *ep, u32 *in, u32 *out);
-unsigned long mp_links_walk_all(int (*fn)(const struct mp_link_info *info, void *data),
+unsigned long mp_links_walk_all(struct mp_ns *n,
+				int (*fn)(const struct mp_link_info *info, void *data),
 				void *data, unsigned long skip);
 
 /* Batches (batch.c). */
@@ -632,11 +661,12 @@ void mp_nl_event(u32 event, int mbox_id, struct pid *pid, const char *name, u64 
 /* Peer death (watch.c). */
 long mp_ioctl_watch(struct mp_endpoint *ep, void __user *uarg, size_t usize);
 void mp_watch_fire_process(struct pid *pid);
-void mp_watch_fire_mailbox(int id, u32 reason);
+void mp_watch_fire_mailbox(struct mp_ns *n, int id, u32 reason);
 void mp_watches_drop(struct mp_endpoint *ep);
 
 /* Permissions (perm.c): man/msgpass.7 has them as a table. */
 bool mp_perm_mbox(const struct mp_mailbox *mb, int flag);
+bool mp_perm_is_owner(const struct mp_mailbox *mb);
 bool mp_perm_mbox_change(const struct mp_mailbox *mb);
 bool mp_perm_mbox_grant(const struct mp_mailbox *mb);
 int mp_perm_mbox_send(const struct mp_mailbox *mb, u32 prio);
@@ -645,16 +675,16 @@ bool mp_perm_see_endpoint(const struct mp_endpoint *ep);
 bool mp_perm_see_user(kuid_t uid);
 
 /* Mailboxes (mailbox.c). */
-struct mp_mailbox *mp_mailbox_get(int id);
+struct mp_mailbox *mp_mailbox_get(struct mp_ns *n, int id);
 void mp_mailbox_put(struct mp_mailbox *mb);
 bool mp_mailbox_may_receive(struct mp_mailbox *mb);
-bool mp_mailbox_alive(int id);
+bool mp_mailbox_alive(struct mp_ns *n, int id);
 bool mp_file_is_mailbox(const struct file *file);
 void mp_mailbox_fill_info(struct mp_mailbox *mb, struct mp_mbox_info *info);
 int mp_mailbox_remove_checked(struct mp_mailbox *mb, bool ipc_owner);
-struct mp_mailbox *mp_mailbox_next(unsigned long *idx);
-struct mp_mailbox *mp_mailbox_get_by_name(const char *name);
-unsigned int mp_mailboxes_owned_by(struct pid *pid);
+struct mp_mailbox *mp_mailbox_next(struct mp_ns *n, unsigned long *idx);
+struct mp_mailbox *mp_mailbox_get_by_name(struct mp_ns *n, const char *name);
+unsigned int mp_mailboxes_owned_by(struct mp_endpoint *ep);
 long mp_mailbox_receive(struct mp_endpoint *ep, const struct mp_msgrcv_args *a,
 			const struct mp_select *sel);
 long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize);
@@ -664,7 +694,6 @@ long mp_ioctl_msgctl(struct mp_endpoint *ep, void __user *uarg, size_t usize);
 long mp_ioctl_mbox_fd(struct mp_endpoint *ep, void __user *uarg, size_t usize);
 void mp_endpoint_drop_mailboxes(struct mp_endpoint *ep);
 void mp_mailboxes_drop_ns(struct mp_ns *n);
-struct mp_mailbox *mp_mailbox_get_in(int id, const struct ns_common *ns);
 void mp_mailbox_exit(void);
 
 /**
@@ -684,6 +713,13 @@ struct mp_counters {
 	atomic_long_t files;
 	atomic_long_t links;
 };
+
+/*
+ * Largest size a caller may give for any structure (@hdr_size,
+ * @attr_size, @msg_size, @info_size, @buf_size): a structure grows, but
+ * a size of gigabytes is a mistake, not a future version.
+ */
+#define MP_STRUCT_MAX	PAGE_SIZE
 
 int mp_args_from_user(void *dst, size_t ksize, const void __user *uarg, size_t usize);
 int mp_copy_struct_to_user(void __user *dst, size_t usize, const void *src,

@@ -88,6 +88,11 @@ struct mp_nl_asker {
 
 #define MP_NL_CB_ASKER	5
 
+static struct mp_nl_asker *mp_nl_asker(struct netlink_callback *cb)
+{
+	return (struct mp_nl_asker *)cb->args[MP_NL_CB_ASKER];
+}
+
 static int mp_nl_dump_start(struct netlink_callback *cb)
 {
 	const struct cred *cred = mp_nl_opener(cb->skb);
@@ -99,11 +104,7 @@ static int mp_nl_dump_start(struct netlink_callback *cb)
 	if (!a)
 		return -ENOMEM;
 	/* Its msgpass namespace pins the IPC namespace it stands for. */
-	mutex_lock(&mp_registry_lock);
-	a->ns = mp_ns_find(true);
-	if (!IS_ERR(a->ns))
-		mp_ns_get(a->ns);
-	mutex_unlock(&mp_registry_lock);
+	a->ns = mp_ns_of_current();
 	if (IS_ERR(a->ns)) {
 		int err = PTR_ERR(a->ns);
 
@@ -118,7 +119,7 @@ static int mp_nl_dump_start(struct netlink_callback *cb)
 
 static int mp_nl_dump_done(struct netlink_callback *cb)
 {
-	struct mp_nl_asker *a = (struct mp_nl_asker *)cb->args[MP_NL_CB_ASKER];
+	struct mp_nl_asker *a = mp_nl_asker(cb);
 
 	if (a) {
 		put_cred(a->cred);
@@ -135,7 +136,7 @@ static int mp_nl_dump_done(struct netlink_callback *cb)
  */
 static int mp_nl_dump_as_asker(struct netlink_callback *cb, const struct cred **old)
 {
-	struct mp_nl_asker *a = (struct mp_nl_asker *)cb->args[MP_NL_CB_ASKER];
+	struct mp_nl_asker *a = mp_nl_asker(cb);
 
 	if (task_active_pid_ns(current) != a->pidns || mp_ns_current_id() != a->ns->ns)
 		return -EPERM;
@@ -183,26 +184,34 @@ static int mp_nl_put_mbox(struct sk_buff *skb, const struct mp_mbox_info *i)
 	return 0;
 }
 
-/* The mailbox a request names by MSGPASS_A_MBOX_ID or MSGPASS_A_NAME. */
+/*
+ * The mailbox a request names by MSGPASS_A_MBOX_ID or MSGPASS_A_NAME, in
+ * the requesting task's IPC namespace.
+ */
 static struct mp_mailbox *mp_nl_mbox(struct genl_info *info)
 {
 	struct nlattr *id = info->attrs[MSGPASS_A_MBOX_ID];
 	struct nlattr *name = info->attrs[MSGPASS_A_NAME];
+	struct mp_mailbox *mb;
+	struct mp_ns *n;
 
 	if (!!id == !!name) {
 		GENL_SET_ERR_MSG(info, "give one of MBOX_ID and NAME");
 		return ERR_PTR(-EINVAL);
 	}
-	if (id) {
-		struct mp_mailbox *mb = mp_mailbox_get(nla_get_s32(id));
-
-		return mb ? mb : ERR_PTR(-ENOENT);
-	}
-	if (!nla_len(name) || !*(char *)nla_data(name)) {
+	if (name && (!nla_len(name) || !*(char *)nla_data(name))) {
 		GENL_SET_ERR_MSG(info, "empty NAME");
 		return ERR_PTR(-EINVAL);
 	}
-	return mp_mailbox_get_by_name(nla_data(name)) ?: ERR_PTR(-ENOENT);
+	n = mp_ns_of_current();
+	if (IS_ERR(n))
+		return ERR_CAST(n);
+	if (id)
+		mb = mp_mailbox_get(n, nla_get_s32(id));
+	else
+		mb = mp_mailbox_get_by_name(n, nla_data(name));
+	mp_ns_put(n);
+	return mb ?: ERR_PTR(-ENOENT);
 }
 
 static int __mp_nl_mbox_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -251,6 +260,7 @@ static int mp_nl_mbox_get_doit(struct sk_buff *skb, struct genl_info *info)
 /* cb->args[0]: the next mailbox index to look at. */
 static int mp_nl_mbox_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct mp_nl_asker *asker = mp_nl_asker(cb);
 	unsigned long idx = cb->args[0];
 	struct mp_mbox_info *mi;
 	struct mp_mailbox *mb;
@@ -265,7 +275,7 @@ static int mp_nl_mbox_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 		revert_creds(old);
 		return -ENOMEM;
 	}
-	while ((mb = mp_mailbox_next(&idx))) {
+	while ((mb = mp_mailbox_next(asker->ns, &idx))) {
 		void *hdr;
 
 		if (!mp_perm_mbox(mb, 0444)) {
@@ -364,7 +374,8 @@ static int mp_nl_link_get_dumpit(struct sk_buff *skb, struct netlink_callback *c
 	ret = mp_nl_dump_as_asker(cb, &old);
 	if (ret)
 		return ret;
-	cb->args[0] = mp_links_walk_all(mp_nl_put_link, &d, cb->args[0]);
+	cb->args[0] = mp_links_walk_all(mp_nl_asker(cb)->ns, mp_nl_put_link, &d,
+					cb->args[0]);
 	revert_creds(old);
 	return skb->len;
 }
@@ -389,7 +400,7 @@ static int mp_nl_put_endpoint(struct sk_buff *skb, struct mp_endpoint *ep,
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_s32(skb, MSGPASS_A_PID, pid_vnr(ep->pid)) ||
-	    nla_put_u32(skb, MSGPASS_A_MBOXES_OWNED, mp_mailboxes_owned_by(ep->pid)) ||
+	    nla_put_u32(skb, MSGPASS_A_MBOXES_OWNED, mp_mailboxes_owned_by(ep)) ||
 	    nla_put_u32(skb, MSGPASS_A_LINKS_IN, in) ||
 	    nla_put_u32(skb, MSGPASS_A_LINKS_OUT, out) ||
 	    nla_put_u64_64bit(skb, MSGPASS_A_QNUM, qnum, MSGPASS_A_PAD) ||
@@ -405,13 +416,18 @@ static int __mp_nl_endpoint_get_doit(struct sk_buff *skb, struct genl_info *info
 {
 	struct mp_endpoint *ep;
 	struct sk_buff *msg;
+	struct mp_ns *n;
 	int ret;
 
 	if (!info->attrs[MSGPASS_A_PID]) {
 		GENL_SET_ERR_MSG(info, "PID is required");
 		return -EINVAL;
 	}
-	ep = mp_endpoint_get_by_vnr(nla_get_s32(info->attrs[MSGPASS_A_PID]));
+	n = mp_ns_of_current();
+	if (IS_ERR(n))
+		return PTR_ERR(n);
+	ep = mp_endpoint_get_by_vnr(n, nla_get_s32(info->attrs[MSGPASS_A_PID]));
+	mp_ns_put(n);
 	if (!ep)
 		return -ENOENT;
 	if (!mp_perm_see_endpoint(ep)) {
@@ -450,7 +466,8 @@ static int mp_nl_endpoint_get_dumpit(struct sk_buff *skb, struct netlink_callbac
 		return ret;
 	while ((ep = mp_endpoint_next(&idx))) {
 		ret = 0;
-		if (mp_perm_see_endpoint(ep))
+		/* Processes of the asker's IPC namespace, as it may see them. */
+		if (ep->ns == mp_nl_asker(cb)->ns && mp_perm_see_endpoint(ep))
 			ret = mp_nl_put_endpoint(skb, ep, NETLINK_CB(cb->skb).portid,
 						 cb->nlh->nlmsg_seq, NLM_F_MULTI);
 		mp_endpoint_put(ep);

@@ -40,9 +40,26 @@ bool mp_perm_mbox(const struct mp_mailbox *mb, int flag)
 		granted >>= 6;
 	else if (in_group_p(READ_ONCE(mb->cgid)) || in_group_p(READ_ONCE(mb->gid)))
 		granted >>= 3;
-	if ((requested & ~granted & 0007) && !capable(CAP_IPC_OWNER))
+	if ((requested & ~granted & 0007) && !mp_ns_capable(mb->ns, CAP_IPC_OWNER))
 		return false;
 	return true;
+}
+
+/**
+ * mp_perm_is_owner() - is the caller the mailbox's owning process?
+ * @mb: the mailbox
+ *
+ * The owner is a process running a program: after an execve() the
+ * process owns nothing any more (its new program is no heir to the old
+ * one's rights, as its endpoint is a new one).
+ *
+ * Context: Process context.
+ * Return: true if it is.
+ */
+bool mp_perm_is_owner(const struct mp_mailbox *mb)
+{
+	return READ_ONCE(mb->owner) == task_tgid(current) &&
+	       READ_ONCE(mb->owner_exec) == READ_ONCE(current->self_exec_id);
 }
 
 /* Is the caller the mailbox's owner or creator user? */
@@ -67,9 +84,9 @@ static bool mp_perm_mbox_user(const struct mp_mailbox *mb)
  */
 bool mp_perm_mbox_change(const struct mp_mailbox *mb)
 {
-	if (mp_perm_mbox_user(mb) || capable(CAP_SYS_ADMIN))
+	if (mp_perm_mbox_user(mb) || mp_ns_capable(mb->ns, CAP_SYS_ADMIN))
 		return true;
-	return !mb->sysv && READ_ONCE(mb->owner) == task_tgid(current);
+	return !mb->sysv && mp_perm_is_owner(mb);
 }
 
 /**
@@ -81,7 +98,7 @@ bool mp_perm_mbox_change(const struct mp_mailbox *mb)
  */
 bool mp_perm_mbox_grant(const struct mp_mailbox *mb)
 {
-	return READ_ONCE(mb->owner) == task_tgid(current) || capable(CAP_SYS_ADMIN);
+	return mp_perm_is_owner(mb) || mp_ns_capable(mb->ns, CAP_SYS_ADMIN);
 }
 
 /* Priorities above the bound, to a queue of another user. */
@@ -127,7 +144,7 @@ int mp_perm_inbox_send(const struct mp_endpoint *to, u32 prio)
 	case MP_ACCEPT_ANY:
 		break;
 	case MP_ACCEPT_SAME_USER:
-		if (same || capable(CAP_IPC_OWNER))
+		if (same || mp_ns_capable(to->ns, CAP_IPC_OWNER))
 			break;
 		return -ECONNREFUSED;
 	default:

@@ -377,17 +377,28 @@ static void mp_queue_wake_peekers(struct mp_queue *q, struct mp_msg *msg,
 	}
 }
 
-/* Free the messages every subscriber has taken, oldest first. */
-static void mp_queue_bcast_trim(struct mp_queue *q, struct list_head *done)
+/*
+ * Free the messages every subscriber has taken, oldest first, up to
+ * @stop: a message a receive has just taken stays queued until that
+ * receive has delivered it (see mp_queue_taken()), so that it can go
+ * back (mp_queue_put_back()) without ever leaving the queue.
+ */
+static void mp_queue_bcast_trim_until(struct mp_queue *q, struct mp_msg *stop,
+				      struct list_head *done)
 {
 	struct mp_msg *msg, *tmp;
 
 	list_for_each_entry_safe(msg, tmp, &q->msgs, node) {
-		if (msg->pending)
+		if (msg->pending || msg == stop)
 			break;
 		mp_queue_unlink(q, msg);
 		list_add_tail(&msg->node, done);
 	}
+}
+
+static void mp_queue_bcast_trim(struct mp_queue *q, struct list_head *done)
+{
+	mp_queue_bcast_trim_until(q, NULL, done);
 }
 
 /* One subscriber is done with @msg (taken, or it left). */
@@ -610,6 +621,8 @@ int __mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 			ret = 0;
 			break;
 		} else if (q->lossy && !rendezvous) {
+			/* What everyone has taken goes before anything is lost. */
+			mp_queue_bcast_trim(q, &done);
 			while (!mp_queue_has_room(q, msg->len) && q->qnum) {
 				mp_queue_bcast_drop_oldest(q, &done, wq);
 				overruns = q->overruns;
@@ -712,7 +725,7 @@ static struct mp_msg *mp_queue_take(struct mp_queue *q,
 		*overrun = sub->overrun;
 		sub->overrun = 0;
 		mp_queue_bcast_release(q, msg, wake_q);
-		mp_queue_bcast_trim(q, done);
+		mp_queue_bcast_trim_until(q, msg, done);
 	} else {
 		/* The queue's reference goes with it to the caller. */
 		mp_queue_unlink(q, msg);
@@ -798,11 +811,13 @@ struct mp_msg *mp_queue_receive(struct mp_queue *q, const struct mp_select *sel,
 
 /*
  * A broadcast subscriber gives back the message it just took: its
- * position goes back one. If that was the last subscriber to take it,
- * the message had left the queue, at its head; it goes back there.
- * Should another thread of the same process have taken a later message
- * meanwhile, going back would deliver that one twice: the message then
- * counts as an overrun instead.
+ * position goes back one. The message stayed queued while the receive
+ * delivered it (mp_queue_bcast_trim_until()), unless another task freed
+ * it meanwhile (every subscriber had taken it, or a full lossy queue
+ * dropped it): a message that left the queue is never linked into it
+ * again, for the task that unlinked it may still hold it on a list of
+ * its own; it then counts as an overrun. So does one a later receive of
+ * another thread of the same process went past.
  */
 static void mp_queue_bcast_put_back(struct mp_queue *q, struct mp_msg *msg,
 				    u64 overrun)
@@ -812,27 +827,11 @@ static void mp_queue_bcast_put_back(struct mp_queue *q, struct mp_msg *msg,
 	if (!sub)
 		return;
 	sub->overrun += overrun;
-	if (msg->queued) {
-		if (sub->pos != mp_queue_next(q, msg)) {
-			sub->overrun++;
-			return;
-		}
-		msg->pending++;
-	} else {
-		struct mp_msg *head = list_first_entry_or_null(&q->msgs,
-							       struct mp_msg, node);
-
-		if (sub->pos != head || (head && head->arrival < msg->arrival)) {
-			sub->overrun++;
-			return;
-		}
-		msg->pending = 1;
-		msg->queued = true;
-		q->qnum++;
-		q->qbytes += msg->len;
-		list_add(&msg->node, &q->msgs);
-		refcount_inc(&msg->ref);	/* the queue's, again */
+	if (!msg->queued || sub->pos != mp_queue_next(q, msg)) {
+		sub->overrun++;
+		return;
 	}
+	msg->pending++;
 	sub->pos = msg;
 	q->received--;
 }
@@ -855,6 +854,9 @@ void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg, u64 overrun)
 	spin_lock(&q->lock);
 	if (q->dead) {
 		spin_unlock(&q->lock);
+		/* Gone with its queue: a call's caller learns it (EIDRM). */
+		if (msg->call)
+			mp_call_msg_freed(msg);
 		mp_msg_put(msg);
 		return;
 	}
@@ -873,6 +875,35 @@ void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg, u64 overrun)
 	spin_unlock(&q->lock);
 	mp_wake_up(&wake_q);
 	mp_queue_wake_pollers(q, EPOLLIN | EPOLLRDNORM);
+}
+
+/**
+ * mp_queue_taken() - a receive delivered the message it took
+ * @q: the queue it came from
+ *
+ * A broadcast message every subscriber has now taken leaves the queue
+ * (mp_queue_take() leaves it there while it may still come back), and
+ * the room it held goes to the senders.
+ *
+ * Context: Process context; takes q->lock for a broadcast queue.
+ */
+void mp_queue_taken(struct mp_queue *q)
+{
+	struct mp_wake_list wake_q = { 0 };
+	LIST_HEAD(done);
+
+	if (!q->broadcast)
+		return;
+	spin_lock(&q->lock);
+	mp_queue_bcast_trim(q, &done);
+	if (!list_empty(&done))
+		mp_queue_wake_senders(q, &wake_q);
+	spin_unlock(&q->lock);
+	if (list_empty(&done))
+		return;
+	mp_wake_up(&wake_q);
+	mp_queue_wake_pollers(q, EPOLLOUT | EPOLLWRNORM);
+	mp_msg_put_list(&done);
 }
 
 /**

@@ -13,6 +13,8 @@
  * here is under mp_registry_lock.
  */
 #include <linux/cred.h>
+#include <linux/hash.h>
+#include <linux/hashtable.h>
 #include <linux/ipc.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -23,7 +25,7 @@
 
 /**
  * struct mp_watch - one watch
- * @node: in mp_watches
+ * @node: in mp_watch_table, under the hash of its target
  * @ep_node: in &mp_endpoint.watches of the watcher
  * @watcher: the endpoint that made it
  * @kind: MP_WATCH_PROCESS or MP_WATCH_MAILBOX
@@ -33,7 +35,7 @@
  * @note: the note, ready to go
  */
 struct mp_watch {
-	struct list_head node;
+	struct hlist_node node;
 	struct list_head ep_node;
 	struct mp_endpoint *watcher;
 	u32 kind;
@@ -43,11 +45,25 @@ struct mp_watch {
 	struct mp_msg *note;
 };
 
-static LIST_HEAD(mp_watches);
+/*
+ * Watches by target, so that an end (every process exit, every mailbox
+ * removal) looks only at the watches of what ended: a user with many
+ * watches slows nobody else's exit or removal.
+ */
+#define MP_WATCH_BITS	10
+static DEFINE_HASHTABLE(mp_watch_table, MP_WATCH_BITS);
+
+/* A mailbox is its namespace's (the watcher's) and its ID there. */
+static unsigned long mp_watch_key(u32 kind, struct pid *pid, const struct mp_ns *n, int mbox)
+{
+	if (kind == MP_WATCH_PROCESS)
+		return (unsigned long)pid;
+	return (unsigned long)n ^ hash_32((u32)mbox, 32);
+}
 
 static void mp_watch_free(struct mp_watch *w)
 {
-	list_del(&w->node);
+	hash_del(&w->node);
 	list_del(&w->ep_node);
 	w->watcher->nr_watches--;
 	if (w->note)
@@ -68,7 +84,7 @@ static void mp_watch_deliver(struct mp_watch *w, u32 reason)
 	if (w->notify >= 0) {
 		bool posted = false;
 
-		mb = mp_mailbox_get_in(w->notify, w->watcher->ns->ns);
+		mb = mp_mailbox_get(w->watcher->ns, w->notify);
 		if (mb) {
 			posted = mp_queue_post(&mb->queue, msg, true);
 			mp_mailbox_put(mb);
@@ -79,14 +95,17 @@ static void mp_watch_deliver(struct mp_watch *w, u32 reason)
 	mp_queue_post(&w->watcher->inbox, msg, false);
 }
 
-static void mp_watch_fire(u32 kind, struct pid *pid, int mbox, u32 reason)
+static void mp_watch_fire(u32 kind, struct pid *pid, struct mp_ns *n, int mbox,
+			  u32 reason)
 {
-	struct mp_watch *w, *tmp;
+	struct hlist_node *tmp;
+	struct mp_watch *w;
 
 	lockdep_assert_held(&mp_registry_lock);
-	list_for_each_entry_safe(w, tmp, &mp_watches, node) {
+	hash_for_each_possible_safe(mp_watch_table, w, tmp, node,
+				    mp_watch_key(kind, pid, n, mbox)) {
 		if (w->kind != kind || (kind == MP_WATCH_PROCESS ? w->pid != pid :
-					w->mbox != mbox))
+					w->mbox != mbox || w->watcher->ns != n))
 			continue;
 		mp_watch_deliver(w, reason);
 		mp_watch_free(w);
@@ -102,20 +121,21 @@ static void mp_watch_fire(u32 kind, struct pid *pid, int mbox, u32 reason)
 void mp_watch_fire_process(struct pid *pid)
 {
 	mutex_lock(&mp_registry_lock);
-	mp_watch_fire(MP_WATCH_PROCESS, pid, 0, MP_GONE_EXIT);
+	mp_watch_fire(MP_WATCH_PROCESS, pid, NULL, 0, MP_GONE_EXIT);
 	mutex_unlock(&mp_registry_lock);
 }
 
 /**
  * mp_watch_fire_mailbox() - a mailbox is gone: tell its watchers
+ * @n: its namespace
  * @id: its ID
  * @reason: MP_GONE_REMOVED or MP_GONE_OWNER_EXIT
  *
  * Context: Caller holds mp_registry_lock.
  */
-void mp_watch_fire_mailbox(int id, u32 reason)
+void mp_watch_fire_mailbox(struct mp_ns *n, int id, u32 reason)
 {
-	mp_watch_fire(MP_WATCH_MAILBOX, NULL, id, reason);
+	mp_watch_fire(MP_WATCH_MAILBOX, NULL, n, id, reason);
 }
 
 /**
@@ -204,7 +224,7 @@ long mp_ioctl_watch(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	w->notify = -1;
 
 	if (a.kind == MP_WATCH_PROCESS) {
-		target_ep = mp_endpoint_get_arg(a.target, a.flags & MP_WATCH_PIDFD);
+		target_ep = mp_endpoint_get_arg(ep->ns, a.target, a.flags & MP_WATCH_PIDFD);
 		ret = PTR_ERR_OR_ZERO(target_ep);
 		if (ret)
 			goto err;
@@ -214,7 +234,7 @@ long mp_ioctl_watch(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		note->target = pid_vnr(w->pid);
 	} else {
 		ret = -EINVAL;
-		mb = mp_mailbox_get(a.target);
+		mb = mp_mailbox_get(ep->ns, a.target);
 		if (!mb)
 			goto err;
 		ret = -EACCES;
@@ -226,7 +246,7 @@ long mp_ioctl_watch(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	}
 	if (a.flags & MP_WATCH_TO_MAILBOX) {
 		ret = -EINVAL;
-		mb = mp_mailbox_get(a.notify);
+		mb = mp_mailbox_get(ep->ns, a.notify);
 		if (!mb)
 			goto err;
 		/*
@@ -244,13 +264,14 @@ long mp_ioctl_watch(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	mutex_lock(&mp_registry_lock);
 	if (ep->nr_watches >= MP_WATCHES_MAX) {
 		ret = -ENOSPC;
-	} else if (a.kind == MP_WATCH_MAILBOX && !mp_mailbox_alive(w->mbox)) {
+	} else if (a.kind == MP_WATCH_MAILBOX && !mp_mailbox_alive(ep->ns, w->mbox)) {
 		/* Removed meanwhile: it is already gone. */
 		ret = -EINVAL;
 	} else if (a.kind == MP_WATCH_PROCESS && !mp_endpoint_alive(w->pid)) {
 		ret = -ESRCH;
 	} else {
-		list_add_tail(&w->node, &mp_watches);
+		hash_add(mp_watch_table, &w->node,
+			 mp_watch_key(w->kind, w->pid, ep->ns, w->mbox));
 		list_add_tail(&w->ep_node, &ep->watches);
 		ep->nr_watches++;
 		ret = 0;

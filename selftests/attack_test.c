@@ -24,7 +24,10 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include <pthread.h>
+
 #include "mp_test.h"
+#include "mp_trap.h"
 
 #define NOBODY		65534	/* the attacker */
 #define VICTIM		1000	/* a user under attack */
@@ -2034,6 +2037,363 @@ TEST(attack_exec_does_not_inherit_the_endpoint)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("step %d", WEXITSTATUS(status));
+}
+
+/* =====================================================================
+ * Rights belong to the program that got them: ownership of a mailbox
+ * and a grant to receive from it do not pass to a program the owner or
+ * grantee executes (a root service that drops privileges and executes
+ * a worker hands it nothing).
+ */
+
+/* The exec'd program: with MP_EXEC_RIGHTS=ID, report what it may do. */
+__attribute__((constructor)) static void exec_rights_probe(void)
+{
+	const char *env = getenv("MP_EXEC_RIGHTS");
+	struct { long mtype; char t[16]; } m;
+	struct msqid_ds ds;
+	int id;
+
+	if (!env)
+		return;
+	id = atoi(env);
+	if (mp_msgrcv(id, &m, sizeof(m.t), 0, IPC_NOWAIT) != -1 || errno != EACCES)
+		_exit(1);
+	if (mp_msgctl(id, IPC_STAT, &ds) == 0) {
+		ds.msg_perm.mode = 0666;
+		if (mp_msgctl(id, IPC_SET, &ds) != -1 || errno != EPERM)
+			_exit(2);
+	}
+	if (mp_mbox_grant(id, getpid()) != -1 || errno != EPERM)
+		_exit(3);
+	if (mp_msgctl(id, IPC_RMID, NULL) != -1 || errno != EPERM)
+		_exit(4);
+	_exit(0);
+}
+
+static int exec_as_nobody(int id)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%d", id);
+	setenv("MP_EXEC_RIGHTS", buf, 1);
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY))
+		return 20;
+	execl("/proc/self/exe", "attack_test", (char *)NULL);
+	return 21;
+}
+
+static int secret_mbox(void)
+{
+	struct mp_attr a = { .lifetime = MP_LIFETIME_SYSTEM };
+	struct { long mtype; char t[16]; } m = { .mtype = 1, .t = "secret" };
+	int id = mp_msgget_attr(IPC_PRIVATE, NULL, IPC_CREAT | 0600, &a);
+
+	if (id >= 0 && mp_msgsnd(id, &m, sizeof(m.t), 0)) {
+		mp_msgctl(id, IPC_RMID, NULL);
+		return -1;
+	}
+	return id;
+}
+
+TEST(attack_owner_rights_do_not_pass_to_an_executed_program)
+{
+	int p[2], status, mine = -1;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* The child owns a mailbox with a secret in it, then executes. */
+		int id = secret_mbox();
+
+		close(p[0]);
+		if (id < 0 || mp_pipe_put_int(p[1], id))
+			_exit(10);
+		_exit(exec_as_nobody(id));
+	}
+	close(p[1]);
+	EXPECT_EQ(0, mp_pipe_get_int(p[0], &mine, WAIT_MS));
+	close(p[0]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("step %d", WEXITSTATUS(status));
+	EXPECT_EQ(0, mp_msgctl(mine, IPC_RMID, NULL));
+}
+
+TEST(attack_a_grant_does_not_pass_to_an_executed_program)
+{
+	int id = secret_mbox(), go[2], status;
+	struct { long mtype; char t[16]; } m;
+	pid_t pid;
+
+	ASSERT_LE(0, id);
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(go[1]);
+		if (mp_pipe_get(go[0], WAIT_MS) != 'g')
+			_exit(10);
+		/* Granted, the worker may receive (a peek leaves it there)... */
+		if (mp_msgrcv_ext(id, &m, sizeof(m.t), 0, IPC_NOWAIT,
+				  &(struct mp_recvopt){ .flags = MP_RECV_PEEK }, NULL) < 0)
+			_exit(11);
+		/* ...the program it executes may not. */
+		_exit(exec_as_nobody(id));
+	}
+	close(go[0]);
+	ASSERT_EQ(0, mp_mbox_grant(id, pid));
+	ASSERT_EQ(0, mp_pipe_put(go[1], 'g'));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	close(go[1]);
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("step %d", WEXITSTATUS(status));
+	EXPECT_EQ(0, mp_msgctl(id, IPC_RMID, NULL));
+}
+
+/* =====================================================================
+ * A receive whose copy-out fails puts its message back. Made to wait in
+ * that copy-out (mp_trap.h) while the queue changes under it: a lossy
+ * broadcast queue drops the message onto the dropping sender's own list,
+ * or the mailbox of a call is removed.
+ */
+
+struct trap_rcv {
+	struct mp_trap trap;
+	int id;
+	long ret;
+	int err;
+};
+
+static void *trap_rcv_thread(void *arg)
+{
+	struct trap_rcv *t = arg;
+
+	t->ret = mp_msgrcv(t->id, t->trap.page, 16, 0, 0);
+	t->err = errno;
+	return NULL;
+}
+
+/*
+ * A receiver whose receive waits in its copy-out: cmd 1 starts it (the
+ * answer comes once the copy-out is held); cmd 2 lets it fail (answers
+ * its errno); cmd 3 receives again, normally (R_HTYPE, R_X1 = overrun).
+ * With arg < 0 it receives from mailbox -arg - 1 without subscribing.
+ */
+static int trap_kid(struct kctx *k)
+{
+	struct trap_rcv t = { .id = k->arg < 0 ? (int)(-k->arg - 1) : (int)k->arg };
+	pthread_t th;
+	int op;
+
+	if (k->arg >= 0 && mp_mbox_subscribe(t.id))
+		return 1;
+	if (mp_trap_set(&t.trap))
+		return 2;
+	k_say(k, 0);
+	while ((op = k_wait(k)) > 0) {
+		if (op == 1) {
+			if (pthread_create(&th, NULL, trap_rcv_thread, &t))
+				return 3;
+			k_say(k, mp_trap_wait(&t.trap, WAIT_MS));
+		} else if (op == 2) {
+			if (mp_trap_spring(&t.trap) || pthread_join(th, NULL))
+				return 4;
+			k_say(k, t.ret == -1 ? t.err : 1000);
+		} else if (op == 3) {
+			struct mp_msghdr h;
+			struct { long mtype; char t[16]; } m;
+			long r = mp_msgrcv_ext(t.id, &m, sizeof(m.t), 0, IPC_NOWAIT, NULL, &h);
+
+			k->slot[R_HTYPE] = r < 0 ? -errno : h.type;
+			k->slot[R_X1] = r < 0 ? -1 : (long)h.overrun;
+			k_say(k, 0);
+		} else {
+			break;
+		}
+	}
+	return 0;
+}
+
+/* A subscriber that never receives. */
+static int idle_sub_kid(struct kctx *k)
+{
+	if (mp_mbox_subscribe((int)k->arg))
+		return 1;
+	k_say(k, 0);
+	k_wait(k);
+	return 0;
+}
+
+/* cmd 1: one synchronous send of type 2; answers its errno (0: sent). */
+static int sync_sender_kid(struct kctx *k)
+{
+	struct mp_sendopt o = { .flags = MP_SEND_SYNC | MP_SEND_TIMEOUT,
+				.timeout_ns = WAIT_MS * 1000000ULL };
+	struct { long mtype; char t[16]; } m = { .mtype = 2 };
+
+	k_say(k, 0);
+	if (k_wait(k) != 1)
+		return 0;
+	k_say(k, mp_msgsnd_ext((int)k->arg, &m, sizeof(m.t), 0, &o) ? errno : 0);
+	k_wait(k);
+	return 0;
+}
+
+TEST_F(attack, broadcast_message_dropped_while_its_receive_fails_is_not_linked_twice)
+{
+	struct mp_attr a = {
+		.kind = MP_KIND_BROADCAST, .lifetime = MP_LIFETIME_SYSTEM,
+		.flags = MP_ATTR_LOSSY | MP_ATTR_CAPACITY | MP_ATTR_MODE_RECEIVE,
+		.capacity = 1,
+	};
+	struct { long mtype; char t[16]; } m = { .mtype = 1 };
+	int id = track_mbox(self, mp_msgget_attr(IPC_PRIVATE, NULL, IPC_CREAT | 0600, &a));
+	int b, r, s;
+
+	ASSERT_LE(0, id);
+	b = spawn(self, AS_ROOT, idle_sub_kid, id);
+	ASSERT_EQ(0, hear(self, b, WAIT_MS));
+	r = spawn(self, AS_ROOT, trap_kid, id);
+	if (hear(self, r, WAIT_MS) != 0)
+		SKIP(return, "no userfaultfd");
+	s = spawn(self, AS_ROOT, sync_sender_kid, id);
+	ASSERT_EQ(0, hear(self, s, WAIT_MS));
+
+	/* R takes M1 and waits in its copy-out; M1 stays queued for B. */
+	ASSERT_EQ(0, mp_msgsnd(id, &m, sizeof(m.t), 0));
+	ASSERT_EQ(0, act(self, r, 1));
+	/* S's synchronous M2 finds the queue full: M1 is dropped, onto S's list. */
+	cmd(self, s, 1);
+	ASSERT_TRUE(wait_mbox(id, Q_SENDERS, 1, WAIT_MS));
+	/* R's copy-out fails: M1 left the queue, so it is not put back in. */
+	EXPECT_EQ(EFAULT, act(self, r, 2));
+	/* S gives up (EINTR) and frees what it dropped. */
+	kill(self->kids[s].pid, SIGUSR1);
+	EXPECT_EQ(EINTR, hear(self, s, WAIT_MS));
+
+	/* The queue holds what it says; R lost M1 and is told so. */
+	EXPECT_EQ(0, mbox_field(id, Q_QNUM));
+	m.mtype = 3;
+	ASSERT_EQ(0, mp_msgsnd(id, &m, sizeof(m.t), 0));
+	ASSERT_EQ(0, act(self, r, 3));
+	EXPECT_EQ(3, slot(self, r)[R_HTYPE]);
+	EXPECT_EQ(1, slot(self, r)[R_X1]);
+	EXPECT_EQ(1, mbox_field(id, Q_QNUM));
+}
+
+/* cmd 1: one call through mailbox arg; answers its errno (0: replied). */
+static int port_caller_kid(struct kctx *k)
+{
+	struct mp_callopt o = { .flags = MP_CALL_TIMEOUT, .timeout_ns = WAIT_MS * 1000000ULL };
+	struct { long mtype; char t[16]; } req = { .mtype = 1 }, rep;
+
+	k_say(k, 0);
+	if (k_wait(k) != 1)
+		return 0;
+	k_say(k, mp_call_mbox((int)k->arg, &req, sizeof(req.t), &rep, sizeof(rep.t),
+			      &o, NULL) < 0 ? errno : 0);
+	k_wait(k);
+	return 0;
+}
+
+TEST_F(attack, call_whose_request_comes_back_to_a_removed_mailbox_fails)
+{
+	int id = track_mbox(self, mp_msgget(IPC_PRIVATE, IPC_CREAT | 0600));
+	int srv, c;
+
+	ASSERT_LE(0, id);
+	srv = spawn(self, AS_ROOT, trap_kid, -(long)id - 1);
+	if (hear(self, srv, WAIT_MS) != 0)
+		SKIP(return, "no userfaultfd");
+	c = spawn(self, AS_ROOT, port_caller_kid, id);
+	ASSERT_EQ(0, hear(self, c, WAIT_MS));
+
+	/* The server waits for a request; the call hands it over. */
+	cmd(self, srv, 1);
+	ASSERT_TRUE(wait_mbox(id, Q_RECEIVERS, 1, WAIT_MS));
+	cmd(self, c, 1);
+	/* The server's copy-out of the request waits; the port goes. */
+	ASSERT_EQ(0, hear(self, srv, WAIT_MS));
+	ASSERT_EQ(0, mp_msgctl(id, IPC_RMID, NULL));
+	/* The copy-out fails: the request comes back to a removed port. */
+	EXPECT_EQ(EFAULT, act(self, srv, 2));
+	/* The caller learns it at once, not at its time limit. */
+	EXPECT_EQ(EIDRM, hear(self, c, WAIT_MS / 2));
+}
+
+/* =====================================================================
+ * A name belongs to a living process. An endpoint can outlive its
+ * process (a descriptor of it kept elsewhere); its names then are free:
+ * a restarted service gets its name back, and nobody resolves the name
+ * to a pid that a later process, maybe another user's, may get.
+ */
+TEST_F(attack, names_of_an_ended_process_are_free_even_if_its_endpoint_lives_on)
+{
+	int p[2], status;
+	pid_t holder = -1, svc;
+
+	ASSERT_EQ(0, pipe(p));
+	svc = fork();
+	ASSERT_LE(0, svc);
+	if (svc == 0) {
+		/* A second descriptor of the same endpoint, for a helper to keep. */
+		int fd = open(MSGPASS_DEVICE, O_RDWR);
+		pid_t h;
+
+		if (fd < 0 || mp_name_register("attack-svc"))
+			_exit(1);
+		h = fork();
+		if (h == 0) {
+			/* Holds the endpoint's file (the library's own is closed). */
+			pause();
+			_exit(0);
+		}
+		_exit(h > 0 && !mp_pipe_put_int(p[1], h) ? 0 : 2);
+	}
+	ASSERT_EQ(svc, waitpid(svc, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, mp_pipe_get_int(p[0], &holder, WAIT_MS));
+	close(p[0]);
+	close(p[1]);
+
+	/* The service is gone (reaped): its name is nobody's. */
+	EXPECT_EQ(-1, mp_name_resolve("attack-svc"));
+	EXPECT_EQ(ENOENT, errno);
+	EXPECT_EQ(0, mp_name_register("attack-svc"));
+	EXPECT_EQ(getpid(), mp_name_resolve("attack-svc"));
+	EXPECT_EQ(0, mp_name_unregister("attack-svc"));
+	kill(holder, SIGKILL);
+	/* Not our child: it is reaped by init; its endpoint goes with its file. */
+}
+
+/*
+ * A batch receive never takes a message it cannot report: with the
+ * entry's result field read-only, the receive fails before it takes
+ * anything (the message stays), instead of taking it and returning a
+ * count without it.
+ */
+TEST_F(attack, batch_receive_into_a_read_only_entry_takes_nothing)
+{
+	int id = track_mbox(self, mp_msgget(IPC_PRIVATE, IPC_CREAT | 0600));
+	struct { long mtype; char t[16]; } m = { .mtype = 1 }, r;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	struct mp_batch_msg *e;
+
+	ASSERT_LE(0, id);
+	ASSERT_EQ(0, mp_msgsnd(id, &m, sizeof(m.t), 0));
+	e = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, e);
+	e->msgp = (uintptr_t)&r;
+	e->msgsz = sizeof(r.t);
+	ASSERT_EQ(0, mprotect(e, pg, PROT_READ));
+	EXPECT_EQ(-1, mp_msgrcvv(id, e, 1, 0, IPC_NOWAIT));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(1, mbox_field(id, Q_QNUM));
+	munmap(e, pg);
 }
 
 TEST_HARNESS_MAIN

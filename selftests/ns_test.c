@@ -11,7 +11,9 @@
  * pipe; waits are bounded, and no verdict depends on timing.
  */
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/msg.h>
+#include <sys/stat.h>
 
 #include "mp_test.h"
 
@@ -61,6 +63,13 @@ static long ns_mailboxes(void)
 	return mp_counters(&c) ? -1 : (long)c.mailboxes;
 }
 
+static long qnum_of(int id)
+{
+	struct msqid_ds ds;
+
+	return mp_msgctl(id, IPC_STAT, &ds) ? -1 : (long)ds.msg_qnum;
+}
+
 /* In the child: the parent's key, ID and name are not there. */
 static int child_sees_nothing(void *arg, int out)
 {
@@ -69,11 +78,15 @@ static int child_sees_nothing(void *arg, int out)
 
 	if (mp_msgget(KEY, 0) != -1 || errno != ENOENT)
 		return 1;
+	/*
+	 * IDs are per namespace, as System V's: the parent's ID names
+	 * nothing here (or, once this namespace has a mailbox, that one).
+	 */
 	if (mp_msgctl(parent_id, IPC_STAT, &ds) != -1 || errno != EINVAL)
 		return 2;
-	/* IPC_CREAT without IPC_EXCL makes its own, never the parent's. */
+	/* IPC_CREAT without IPC_EXCL makes its own, never the parent's (empty). */
 	id = mp_msgget(KEY, IPC_CREAT | 0600);
-	if (id < 0 || id == parent_id)
+	if (id < 0 || mp_msgctl(id, IPC_STAT, &ds) || ds.msg_qnum != 0)
 		return 3;
 	name_id = mp_msgget_attr(IPC_PRIVATE, "ns-test-name", IPC_CREAT | IPC_EXCL | 0600, NULL);
 	if (name_id < 0 || mp_msgctl(name_id, IPC_RMID, NULL))
@@ -104,6 +117,7 @@ TEST_F_TIMEOUT(ns, keys_ids_names_and_processes_are_per_namespace, 600)
 
 	id = mp_msgget(KEY, IPC_CREAT | 0600);
 	ASSERT_LE(0, id);
+	ASSERT_EQ(0, mp_msgsnd(id, &(struct nmsg){ .mtype = 1 }, 1, 0));
 	name_id = mp_msgget_attr(IPC_PRIVATE, "ns-test-name", IPC_CREAT | IPC_EXCL | 0600, NULL);
 	ASSERT_LE(0, name_id);
 	ASSERT_EQ(0, mp_name_register("ns-test-ep"));
@@ -117,6 +131,7 @@ TEST_F_TIMEOUT(ns, keys_ids_names_and_processes_are_per_namespace, 600)
 
 	/* The parent's are untouched. */
 	EXPECT_EQ(id, mp_msgget(KEY, 0));
+	EXPECT_EQ(1, qnum_of(id));
 	EXPECT_EQ(getpid(), mp_name_resolve("ns-test-ep"));
 	EXPECT_EQ(0, mp_msgctl(id, IPC_RMID, NULL));
 	EXPECT_EQ(0, mp_msgctl(name_id, IPC_RMID, NULL));
@@ -211,6 +226,158 @@ TEST_F_TIMEOUT(ns, msgmni_is_per_namespace, 600)
 	fprintf(f, "%ld", old);
 	fclose(f);
 	ASSERT_LT(0, pid);
+}
+
+/* In the child: the ID its first mailbox gets, over the pipe. */
+static int child_first_id(void *arg, int out)
+{
+	int id = mp_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+
+	if (id < 0 || mp_pipe_put_int(out, id))
+		return 1;
+	mp_msgctl(id, IPC_RMID, NULL);
+	return 0;
+}
+
+/*
+ * Each namespace has its own index space, as System V's: the first
+ * mailbox of two new namespaces gets the same ID, and no namespace can
+ * use up another's IDs (with one space, three namespaces of 32000
+ * mailboxes took all 65536 and the host got ENOSPC).
+ */
+TEST_F_TIMEOUT(ns, each_namespace_has_its_own_ids, 600)
+{
+	int ids[2] = { -1, -2 }, rd;
+
+	for (int i = 0; i < 2; i++) {
+		pid_t pid = ns_child(child_first_id, NULL, &rd);
+
+		ASSERT_LT(0, pid);
+		EXPECT_EQ(0, mp_pipe_get_int(rd, &ids[i], WAIT_MS));
+		EXPECT_EQ(0, ns_wait(pid));
+		close(rd);
+	}
+	EXPECT_LE(0, ids[0]);
+	EXPECT_EQ(ids[0], ids[1]);
+}
+
+/* In the child: a system-lifetime mailbox; then wait for a byte to end. */
+static int child_keeps_a_mailbox(void *arg, int out)
+{
+	int go = *(int *)arg;
+
+	if (mp_msgget(KEY, IPC_CREAT | 0600) < 0)
+		return 1;
+	mp_pipe_put(out, 'k');
+	return mp_pipe_get(go, WAIT_MS) < 0 ? 2 : 0;
+}
+
+/*
+ * A namespace that no task is in any more but that a descriptor (or a
+ * mount) still holds is alive: it can be entered again, and its
+ * mailboxes stay. Two namespaces end: one held through /proc/PID/ns/ipc,
+ * one not. Once the second one's mailbox is gone the reaper has looked
+ * at both; the held one's must still be there, and go once let go.
+ */
+TEST_F_TIMEOUT(ns, a_namespace_held_by_a_descriptor_keeps_its_mailboxes, 600)
+{
+	long before = ns_mailboxes(), now = -1;
+	int go[2][2], rd[2], held = -1, i;
+	pid_t pid[2];
+	char path[64];
+
+	ASSERT_LE(0, before);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pipe(go[i]));
+		pid[i] = ns_child(child_keeps_a_mailbox, &go[i][0], &rd[i]);
+		ASSERT_LT(0, pid[i]);
+		ASSERT_EQ('k', mp_pipe_get(rd[i], WAIT_MS));
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", pid[0]);
+	held = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, held);
+	for (i = 0; i < 2; i++) {
+		mp_pipe_put(go[i][1], 'x');
+		EXPECT_EQ(0, ns_wait(pid[i]));
+		close(rd[i]);
+	}
+	ASSERT_EQ(before + 2, ns_mailboxes());
+	for (i = 0; i < 200; i++) {
+		now = ns_mailboxes();
+		if (now <= before + 1)
+			break;
+		usleep(100 * 1000);
+	}
+	EXPECT_EQ(before + 1, now) TH_LOG("the held namespace lost its mailbox");
+
+	/* Enter it again: its mailbox is there by key. */
+	pid[0] = fork();
+	if (pid[0] == 0) {
+		/* A new process (no endpoint yet) in the held namespace. */
+		if (setns(held, CLONE_NEWIPC))
+			_exit(1);
+		_exit(mp_msgget(KEY, 0) >= 0 ? 0 : 2);
+	}
+	ASSERT_LT(0, pid[0]);
+	EXPECT_EQ(0, ns_wait(pid[0]));
+
+	close(held);
+	for (i = 0; i < 200; i++) {
+		now = ns_mailboxes();
+		if (now == before)
+			break;
+		usleep(100 * 1000);
+	}
+	EXPECT_EQ(before, now) TH_LOG("let go, its mailbox goes");
+}
+
+/*
+ * msgpass never opens a path of the caller's to hold its namespace: a
+ * user who points /proc/thread-self/ns/ipc at /dev/msgpass itself (or
+ * at a FIFO) in a mount namespace of its own neither hangs itself, nor
+ * blocks anyone else's use of msgpass or of any other misc device.
+ */
+static int child_with_a_false_proc(void *arg, int out)
+{
+	const char *target = arg;
+	int fd, id;
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("none", "/proc", "tmpfs", 0, NULL) ||
+	    mkdir("/proc/thread-self", 0755) || mkdir("/proc/thread-self/ns", 0755))
+		return 1;
+	if (!strcmp(target, "fifo") ? mkfifo("/proc/thread-self/ns/ipc", 0600) :
+	    symlink(target, "/proc/thread-self/ns/ipc"))
+		return 2;
+	fd = open(MSGPASS_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return 3;
+	close(fd);
+	id = mp_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	if (id < 0)
+		return 4;
+	mp_msgctl(id, IPC_RMID, NULL);
+	mp_pipe_put(out, 'k');
+	return 0;
+}
+
+TEST_F_TIMEOUT(ns, a_false_proc_neither_hangs_nor_blocks_anyone, 600)
+{
+	static const char * const targets[] = { MSGPASS_DEVICE, "fifo" };
+
+	for (int t = 0; t < 2; t++) {
+		int rd, id;
+		pid_t pid = ns_child(child_with_a_false_proc, (void *)targets[t], &rd);
+
+		ASSERT_LT(0, pid);
+		EXPECT_EQ('k', mp_pipe_get(rd, WAIT_MS)) TH_LOG("%s", targets[t]);
+		EXPECT_EQ(0, ns_wait(pid)) TH_LOG("%s", targets[t]);
+		close(rd);
+		/* And everyone else goes on. */
+		id = mp_msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+		EXPECT_LE(0, id);
+		EXPECT_EQ(0, mp_msgctl(id, IPC_RMID, NULL));
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -12,7 +12,9 @@
  *    with EINVAL;
  *  - structures can grow at the end: the size a caller was built with is
  *    the size encoded in the ioctl number, and the module accepts older
- *    (shorter) callers and newer (longer) ones whose extra bytes are zero.
+ *    (shorter) callers and newer (longer) ones whose extra bytes are zero;
+ *    a size given in a field (@hdr_size, @attr_size, @msg_size,
+ *    @info_size, @buf_size) is at most 4096 bytes (EINVAL beyond).
  *
  * Unknown ioctl commands fail with ENOTTY.
  */
