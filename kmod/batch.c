@@ -25,7 +25,7 @@ static int mp_batch_args_from_user(struct mp_batch_args *a, void __user *uarg,
 		return ret;
 	if ((a->flags & ~MP_BATCH_ALL) || !a->count || a->count > MP_BATCH_MAX ||
 	    a->msg_size < sizeof(struct mp_batch_msg) || a->msg_size > MP_STRUCT_MAX || !a->msgs ||
-	    memchr_inv(a->__reserved, 0, sizeof(a->__reserved)))
+	    !mp_zero_words(a->__reserved, ARRAY_SIZE(a->__reserved)))
 		return -EINVAL;
 	if (a->id < 0 || ((a->flags & MP_BATCH_PIDFD) && !(a->flags & MP_BATCH_INBOX)))
 		return -EINVAL;
@@ -45,7 +45,7 @@ static int mp_batch_msg_from_user(struct mp_batch_msg *m,
 	ret = copy_struct_from_user(m, sizeof(*m), mp_batch_entry(a, i), a->msg_size);
 	if (ret)
 		return ret;
-	if (m->__pad || memchr_inv(m->__reserved, 0, sizeof(m->__reserved)))
+	if (m->__pad || !mp_zero_words(m->__reserved, ARRAY_SIZE(m->__reserved)))
 		return -EINVAL;
 	return 0;
 }
@@ -59,7 +59,8 @@ static void mp_batch_fail(const struct mp_batch_args *a, u32 i, long err)
 		return;	/* the count returned still says how many went */
 }
 
-static long mp_batch_send_one(struct mp_endpoint *to, struct mp_mailbox *mb,
+static long mp_batch_send_one(struct mp_endpoint *ep, struct mp_endpoint *to,
+			      struct mp_mailbox *mb,
 			      const struct mp_batch_args *a,
 			      const struct mp_batch_msg *m, struct mp_wake_list *wl)
 {
@@ -84,7 +85,7 @@ static long mp_batch_send_one(struct mp_endpoint *to, struct mp_mailbox *mb,
 		return -EFAULT;
 	if (mtype < 1)
 		return -EINVAL;
-	msg = mp_msg_build(&sa, mtype, mb ? READ_ONCE(mb->queue.msg_max) :
+	msg = mp_msg_build(ep, &sa, mtype, mb ? READ_ONCE(mb->queue.msg_max) :
 			   READ_ONCE(mp_max_msg_size));
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
@@ -98,11 +99,12 @@ long mp_ioctl_sendv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	struct mp_endpoint *to = NULL;
 	struct mp_mailbox *mb = NULL;
 	struct mp_batch_args a;
-	struct mp_wake_list wl = { 0 };
+	struct mp_wake_list wl;
 	struct mp_batch_msg m;
 	long ret;
 	u32 i;
 
+	mp_wake_init(&wl);
 	ret = mp_batch_args_from_user(&a, uarg, usize);
 	if (ret)
 		return ret;
@@ -125,7 +127,7 @@ long mp_ioctl_sendv(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	for (i = 0; i < a.count; i++) {
 		ret = mp_batch_msg_from_user(&m, &a, i);
 		if (!ret)
-			ret = mp_batch_send_one(to, mb, &a, &m, &wl);
+			ret = mp_batch_send_one(ep, to, mb, &a, &m, &wl);
 		if (ret) {
 			mp_batch_fail(&a, i, ret == -ERESTARTNOHAND ? -EINTR : ret);
 			break;

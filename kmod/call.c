@@ -191,7 +191,7 @@ static void mp_call_withdraw(struct mp_queue *q, struct mp_msg *msg)
 	bool was_queued;
 
 	spin_lock(&q->lock);
-	was_queued = msg->queued;
+	was_queued = msg->flags & MP_M_QUEUED;
 	if (was_queued)
 		mp_queue_withdraw(q, msg);
 	spin_unlock(&q->lock);
@@ -234,7 +234,7 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	struct mp_msgrcv_args ra = { };
 	struct mp_select sel = { };
 	struct mp_call_args a;
-	struct mp_msg *msg, *reply;
+	struct mp_msg *msg, *reply, *back;
 	ktime_t deadline_buf;
 	struct mp_queue *q;
 	struct mp_call *call;
@@ -290,7 +290,7 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	sa.priority = a.priority;
 	sa.fds = a.req_fds;
 	sa.nr_fds = a.nr_req_fds;
-	msg = mp_msg_build(&sa, mtype, mb ? READ_ONCE(mb->queue.msg_max) :
+	msg = mp_msg_build(ep, &sa, mtype, mb ? READ_ONCE(mb->queue.msg_max) :
 			   READ_ONCE(mp_max_msg_size));
 	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
@@ -362,7 +362,10 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	ra.hdr_size = a.hdr_size;
 	ra.fds = a.reply_fds;
 	ra.fd_room = a.reply_fd_room;
-	ret = mp_msg_deliver(&ra, NULL, reply, &sel, 0, ep);
+	ret = mp_msg_deliver(&ra, reply, &sel, 0, ep, ra.id, &back);
+	/* A reply that cannot be delivered has nowhere to go back to. */
+	if (back)
+		mp_msg_put(back);
 out:
 	if (mb)
 		mp_mailbox_put(mb);
@@ -425,7 +428,7 @@ long mp_ioctl_reply(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	sa.msgsz = a.msgsz;
 	sa.fds = a.fds;
 	sa.nr_fds = a.nr_fds;
-	msg = mp_msg_build(&sa, mtype, READ_ONCE(mp_max_msg_size));
+	msg = mp_msg_build(ep, &sa, mtype, READ_ONCE(mp_max_msg_size));
 	if (IS_ERR(msg)) {
 		mp_call_put(call);
 		return PTR_ERR(msg);

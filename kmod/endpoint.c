@@ -91,6 +91,14 @@ struct mp_endpoint *mp_endpoint_open(void)
 	ep->nr_files = 1;
 	ep->pid = get_pid(tgid);
 	ep->uid = current_euid();
+	ep->user = mp_user_get(ep->uid);
+	if (!ep->user) {
+		put_pid(ep->pid);
+		mp_ns_put(ns);
+		kfree(ep);
+		ep = ERR_PTR(-ENOMEM);
+		goto out;
+	}
 	ep->exec_id = current->self_exec_id;
 	ep->accept = MP_ACCEPT_ANY;
 	INIT_LIST_HEAD(&ep->owned);
@@ -306,7 +314,7 @@ long mp_ioctl_pidfd_info(void __user *uarg, size_t usize)
 	if (ret)
 		return ret;
 	if (a.flags || a.__pad ||
-	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+	    !mp_zero_words(a.__reserved, ARRAY_SIZE(a.__reserved)))
 		return -EINVAL;
 	pid = mp_pid_get(a.pidfd, true);
 	if (IS_ERR(pid))
@@ -317,24 +325,6 @@ long mp_ioctl_pidfd_info(void __user *uarg, size_t usize)
 	if (!a.start_ns)
 		return -ESRCH;
 	return mp_copy_struct_to_user(uarg, usize, &a, sizeof(a));
-}
-
-/**
- * mp_endpoint_is_current() - is @ep the calling process's endpoint?
- * @ep: the endpoint
- *
- * Context: Any context.
- * Return: true when the caller belongs to the thread group that opened it.
- */
-bool mp_endpoint_is_current(const struct mp_endpoint *ep)
-{
-	/*
-	 * The same process, running the same program: a file kept across
-	 * an execve() (of a setuid program, say) does not lend the old
-	 * endpoint's identity, rights and queue to what runs now.
-	 */
-	return ep->pid == task_tgid(current) &&
-	       ep->exec_id == READ_ONCE(current->self_exec_id);
 }
 
 /**

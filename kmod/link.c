@@ -253,6 +253,7 @@ int mp_inbox_send(struct mp_endpoint *to, struct mp_msg *msg, bool nowait,
 		return PTR_ERR(link);
 	}
 	msg->link = link;
+	msg->flags |= MP_M_LINK;
 	return mp_queue_send(&to->inbox, msg, nowait, sync, deadline);
 }
 
@@ -276,7 +277,7 @@ long mp_ioctl_send(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	ret = mp_perm_inbox_send(to, a.priority);
 	if (ret)
 		goto out;
-	msg = mp_msg_build(&a, mtype, READ_ONCE(mp_max_msg_size));
+	msg = mp_msg_build(ep, &a, mtype, READ_ONCE(mp_max_msg_size));
 	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
 		goto out;
@@ -317,10 +318,18 @@ long mp_inbox_receive(struct mp_endpoint *ep, const struct mp_msgrcv_args *a,
 		from.from_ns = task_active_pid_ns(current);
 	}
 	msg = mp_queue_receive(&ep->inbox, &from, &overrun);
-	if (IS_ERR(msg))
+	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
-	else
-		ret = mp_msg_deliver(a, &ep->inbox, msg, &from, overrun, ep);
+	} else {
+		struct mp_msg *back;
+
+		if (likely(mp_msg_plain(a, msg, &from)))
+			ret = mp_msg_deliver_plain(a, msg, &back);
+		else
+			ret = mp_msg_deliver(a, msg, &from, overrun, ep,
+					     pid_vnr(ep->pid), &back);
+		mp_queue_settle(&ep->inbox, back, overrun, from.peek);
+	}
 	put_pid(from.from);
 	return ret;
 }
@@ -349,7 +358,7 @@ long mp_ioctl_link(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	if (ret)
 		return ret;
 	if (a.__pad || (a.flags & ~(MP_ATTR_CAPACITY | MP_ATTR_MAX_BYTES | MP_LINK_PIDFD)) ||
-	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)) ||
+	    !mp_zero_words(a.__reserved, ARRAY_SIZE(a.__reserved)) ||
 	    (a.pid <= 0 && !(a.flags & MP_LINK_PIDFD)))
 		return -EINVAL;
 	if ((a.flags & MP_ATTR_MAX_BYTES) && a.max_bytes > READ_ONCE(mp_msgmnb) &&
@@ -425,7 +434,7 @@ long mp_ioctl_links(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	if (ret)
 		return ret;
 	if (!a.flags || (a.flags & ~(MP_LINKS_IN | MP_LINKS_OUT)) ||
-	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)) || a.pid < 0 ||
+	    !mp_zero_words(a.__reserved, ARRAY_SIZE(a.__reserved)) || a.pid < 0 ||
 	    (a.count && (a.info_size < sizeof(struct mp_link_info) ||
 			 a.info_size > MP_STRUCT_MAX)))
 		return -EINVAL;
@@ -569,7 +578,7 @@ long mp_ioctl_name(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	if (ret)
 		return ret;
 	if (a.op < MP_NAME_REGISTER || a.op > MP_NAME_RESOLVE ||
-	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+	    !mp_zero_words(a.__reserved, ARRAY_SIZE(a.__reserved)))
 		return -EINVAL;
 	ret = strncpy_from_user(name, u64_to_user_ptr(a.name), sizeof(name));
 	if (ret < 0)

@@ -46,7 +46,13 @@ struct mp_name_entry {
 	struct mp_mailbox *mb;
 };
 
-static void mp_mailbox_free(struct kref *ref)
+/**
+ * mp_mailbox_release() - free a mailbox with its last reference
+ * @ref: its &mp_mailbox.ref
+ *
+ * Context: Any context but hard interrupts.
+ */
+void mp_mailbox_release(struct kref *ref)
 {
 	struct mp_mailbox *mb = container_of(ref, struct mp_mailbox, ref);
 
@@ -65,7 +71,74 @@ static void mp_mailbox_free(struct kref *ref)
  */
 void mp_mailbox_put(struct mp_mailbox *mb)
 {
-	kref_put(&mb->ref, mp_mailbox_free);
+	kref_put(&mb->ref, mp_mailbox_release);
+}
+
+/*
+ * Lookups by ID read a plain array of the namespace's mailboxes under
+ * RCU (one bounds check, one load); it grows by doubling, the old array
+ * freed after a grace period. The xarray beside it allocates indexes and
+ * walks the mailboxes.
+ */
+#define MP_TABLE_MIN	64
+
+/**
+ * mp_mailbox_lookup() - look a mailbox up by ID, without a reference
+ * @n: the IPC namespace it is in
+ * @id: the ID
+ *
+ * Context: Caller holds rcu_read_lock() (the mailbox stays valid until
+ * it drops it) or mp_registry_lock.
+ * Return: the mailbox, or NULL.
+ */
+struct mp_mailbox *mp_mailbox_lookup(struct mp_ns *n, int id)
+{
+	struct mp_mbox_table *t = rcu_dereference_check(n->table,
+							lockdep_is_held(&mp_registry_lock));
+	u32 idx = id & MP_ID_INDEX;
+	struct mp_mailbox *mb;
+
+	if (unlikely(id < 0 || !t || idx >= t->size))
+		return NULL;
+	mb = rcu_dereference_check(t->slot[idx], lockdep_is_held(&mp_registry_lock));
+	return mb && READ_ONCE(mb->id) == id ? mb : NULL;
+}
+
+/* Room in the table for index @idx. */
+static int mp_table_reserve(struct mp_ns *n, u32 idx)
+{
+	struct mp_mbox_table *t = rcu_dereference_protected(n->table,
+							    lockdep_is_held(&mp_registry_lock));
+	struct mp_mbox_table *new;
+	unsigned int size = t ? t->size : MP_TABLE_MIN;
+
+	if (t && idx < t->size)
+		return 0;
+	while (size <= idx)
+		size *= 2;
+	new = kvzalloc(struct_size(new, slot, size), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return -ENOMEM;
+	new->size = size;
+	if (t) {
+		memcpy(new->slot, t->slot, t->size * sizeof(t->slot[0]));
+		rcu_assign_pointer(n->table, new);
+		kvfree_rcu(t, rcu);
+	} else {
+		rcu_assign_pointer(n->table, new);
+	}
+	return 0;
+}
+
+/**
+ * mp_mailbox_table_free() - free a namespace's table (it is empty)
+ * @n: the namespace
+ *
+ * Context: No lookup can find @n any more.
+ */
+void mp_mailbox_table_free(struct mp_ns *n)
+{
+	kvfree(rcu_dereference_protected(n->table, true));
 }
 
 /**
@@ -80,11 +153,9 @@ struct mp_mailbox *mp_mailbox_get(struct mp_ns *n, int id)
 {
 	struct mp_mailbox *mb;
 
-	if (id < 0)
-		return NULL;
 	rcu_read_lock();
-	mb = xa_load(&n->mailboxes, id & MP_ID_INDEX);
-	if (mb && (READ_ONCE(mb->id) != id || !kref_get_unless_zero(&mb->ref)))
+	mb = mp_mailbox_lookup(n, id);
+	if (mb && !kref_get_unless_zero(&mb->ref))
 		mb = NULL;
 	rcu_read_unlock();
 	return mb;
@@ -146,7 +217,7 @@ static int mp_attr_check(const struct mp_attr *attr)
 {
 	if (attr->flags & ~MP_ATTR_ALL)
 		return -EINVAL;
-	if (memchr_inv(attr->__reserved, 0, sizeof(attr->__reserved)))
+	if (!mp_zero_words(attr->__reserved, ARRAY_SIZE(attr->__reserved)))
 		return -EINVAL;
 	if (attr->kind > MP_KIND_BROADCAST || attr->lifetime > MP_LIFETIME_PROCESS)
 		return -EINVAL;
@@ -242,6 +313,9 @@ static int mp_mailbox_create(struct mp_endpoint *ep, struct mp_ns *n, int key,
 		err = err == -EBUSY ? -ENOSPC : err;
 		goto err_free;
 	}
+	err = mp_table_reserve(n, idx);
+	if (err)
+		goto err_erase;
 	seq = xa_to_value(xa_load(&n->slot_seq, idx) ?: xa_mk_value(0));
 	seq = seq >= MP_ID_SEQ_MAX ? 0 : seq + 1;
 	err = xa_err(xa_store(&n->slot_seq, idx, xa_mk_value(seq), GFP_KERNEL));
@@ -269,6 +343,7 @@ static int mp_mailbox_create(struct mp_endpoint *ep, struct mp_ns *n, int key,
 	atomic_long_inc(&mp_counters.mailboxes);
 	/* Publish: lookups find it from here on. */
 	xa_store(&n->mailboxes, idx, mb, GFP_KERNEL);
+	rcu_assign_pointer(rcu_dereference_protected(n->table, true)->slot[idx], mb);
 	mp_nl_event(MSGPASS_EVENT_MBOX_CREATED, mb->id, mb->owner,
 		    name[0] ? name : NULL, 0);
 	return mb->id;
@@ -302,6 +377,8 @@ static void mp_mailbox_remove(struct mp_mailbox *mb, u32 reason)
 
 	lockdep_assert_held(&mp_registry_lock);
 	xa_erase(&mb->ns->mailboxes, mb->id & MP_ID_INDEX);
+	RCU_INIT_POINTER(rcu_dereference_protected(mb->ns->table, true)->slot[mb->id & MP_ID_INDEX],
+			 NULL);
 	if (mb->key != IPC_PRIVATE)
 		xa_erase(&mb->ns->keys, (u32)mb->key);
 	if (mb->name[0]) {
@@ -420,8 +497,8 @@ bool mp_mailbox_alive(struct mp_ns *n, int id)
 	struct mp_mailbox *mb;
 
 	lockdep_assert_held(&mp_registry_lock);
-	mb = xa_load(&n->mailboxes, id & MP_ID_INDEX);
-	return mb && mb->id == id && !mb->queue.dead;
+	mb = mp_mailbox_lookup(n, id);
+	return mb && !mb->queue.dead;
 }
 
 /**
@@ -561,82 +638,157 @@ long mp_ioctl_msgsnd(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	ret = mp_send_args_from_user(&a, uarg, usize, &mtype);
 	if (ret)
 		return ret;
-	mb = mp_mailbox_get(ep->ns, a.id);
-	if (!mb)
+	if (a.flags & MP_SEND_PIDFD)
 		return -EINVAL;
-	/* System V's order: the size, the ID, then the permission. */
+	/*
+	 * The message is made first, as System V's msgsnd() does (making it
+	 * may sleep); the mailbox is then found under RCU and the usual
+	 * send made there, with no reference; a send that must wait takes
+	 * one and goes the long way. Past the body, System V's order: the
+	 * size, the ID, then the permission.
+	 */
+	msg = mp_msg_build(ep, &a, mtype, READ_ONCE(mp_max_msg_size));
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	rcu_read_lock();
+	mb = mp_mailbox_lookup(ep->ns, a.id);
 	ret = -EINVAL;
-	if (a.msgsz > READ_ONCE(mb->queue.msg_max) || (a.flags & MP_SEND_PIDFD))
-		goto out;
+	if (!mb || a.msgsz > READ_ONCE(mb->queue.msg_max))
+		goto fail;
 	ret = mp_perm_mbox_send(mb, a.priority);
 	if (ret)
-		goto out;
-	msg = mp_msg_build(&a, mtype, READ_ONCE(mb->queue.msg_max));
-	if (IS_ERR(msg)) {
-		ret = PTR_ERR(msg);
-		goto out;
+		goto fail;
+	if (!(a.flags & MP_SEND_SYNC) && mp_queue_try_send(&mb->queue, msg)) {
+		rcu_read_unlock();
+		return 0;
 	}
+	ret = -EIDRM;
+	if (!kref_get_unless_zero(&mb->ref))
+		goto fail;
+	rcu_read_unlock();
 	ret = mp_queue_send(&mb->queue, msg, a.msgflg & IPC_NOWAIT,
 			    a.flags & MP_SEND_SYNC,
 			    mp_deadline(&deadline_buf, a.flags & MP_SEND_TIMEOUT,
 					a.timeout_ns));
-out:
 	mp_mailbox_put(mb);
 	return ret;
+
+fail:
+	rcu_read_unlock();
+	mp_msg_put(msg);
+	return ret;
+}
+
+/* Put a message back into mailbox @id, if it is still there. */
+static void mp_mailbox_put_back(struct mp_ns *n, int id, struct mp_msg *msg, u64 overrun)
+{
+	struct mp_mailbox *mb = mp_mailbox_get(n, id);
+
+	if (mb) {
+		mp_queue_put_back(&mb->queue, msg, overrun);
+		mp_mailbox_put(mb);
+		return;
+	}
+	/* Gone with its mailbox: a call's caller learns it (EIDRM). */
+	if (msg->call)
+		mp_call_msg_freed(msg);
+	mp_msg_put(msg);
 }
 
 /**
  * mp_mailbox_receive() - receive from a mailbox
  * @ep: the caller's endpoint
  * @a: checked receive arguments
- * @sel_in: the selection they describe
+ * @sel: the selection they describe (its rights fields are set here)
  *
  * Context: Process context; may sleep.
  * Return: body bytes copied, or a negative errno.
  */
 long mp_mailbox_receive(struct mp_endpoint *ep, const struct mp_msgrcv_args *a,
-			const struct mp_select *sel_in)
+			struct mp_select *sel)
 {
-	struct mp_select s = *sel_in, *sel = &s;
+	struct mp_msg *msg, *back;
 	struct mp_mailbox *mb;
-	struct mp_msg *msg;
-	u64 overrun;
+	u64 overrun = 0;
 	long ret;
 
-	mb = mp_mailbox_get(ep->ns, a->id);
-	if (!mb)
-		return -EINVAL;
+	/*
+	 * Found under RCU and tried there with no reference; a receive
+	 * that must wait (or a broadcast one, which settles with its queue
+	 * once it delivered) takes one and goes the long way.
+	 */
+	rcu_read_lock();
+	mb = mp_mailbox_lookup(ep->ns, a->id);
 	ret = -EINVAL;
-	if (a->flags & MP_RECV_PIDFD)
-		goto out;
-	ret = -EINVAL;
+	if (!mb || (a->flags & MP_RECV_PIDFD))
+		goto unlock;
 	if (mb->queue.broadcast &&
 	    (a->msgtyp || (a->flags & MP_RECV_MIN_PRIO) || (a->msgflg & MSG_COPY)))
-		goto out;
-
+		goto unlock;
 	/*
 	 * The model's right to receive (owner, grants) can be taken away
 	 * while the caller sleeps: it is checked again whenever that
 	 * happens (the generation is read before the check).
 	 */
-	s.rights = !mb->mode_receive;
-again:
-	s.rights_gen = READ_ONCE(mb->queue.rights_gen);
+	sel->rights = !mb->mode_receive;
+	sel->rights_gen = READ_ONCE(mb->queue.rights_gen);
 	/* Pairs with the queue lock that changes owner or grants, then the generation. */
 	smp_rmb();
 	ret = -EACCES;
 	if (!mp_mailbox_may_receive(mb))
-		goto out;
-	msg = mp_queue_receive(&mb->queue, sel, &overrun);
-	if (msg == ERR_PTR(-ESTALE))
-		goto again;
+		goto unlock;
+	if (!mb->queue.broadcast && !sel->peek && !sel->discard) {
+		/* Nothing there for one that does not wait: ENOMSG, no lock. */
+		ret = -ENOMSG;
+		if (sel->nowait && !READ_ONCE(mb->queue.qnum) && !READ_ONCE(mb->queue.dead))
+			goto unlock;
+		msg = mp_queue_try_receive(&mb->queue, sel);
+		if (msg) {
+			rcu_read_unlock();
+			if (IS_ERR(msg))
+				return PTR_ERR(msg);
+			/* Copied out without RCU (faults may sleep). */
+			if (likely(mp_msg_plain(a, msg, sel)))
+				ret = mp_msg_deliver_plain(a, msg, &back);
+			else
+				ret = mp_msg_deliver(a, msg, sel, 0, ep, a->id, &back);
+			if (back)
+				mp_mailbox_put_back(ep->ns, a->id, back, 0);
+			return ret;
+		}
+	}
+	ret = -EINVAL;
+	if (!kref_get_unless_zero(&mb->ref))
+		goto unlock;
+	rcu_read_unlock();
+
+	for (;;) {
+		msg = mp_queue_receive(&mb->queue, sel, &overrun);
+		if (msg != ERR_PTR(-ESTALE))
+			break;
+		/* A right taken away meanwhile: checked again. */
+		sel->rights_gen = READ_ONCE(mb->queue.rights_gen);
+		/* As above: the generation, then the right it stands for. */
+		smp_rmb();
+		if (!mp_mailbox_may_receive(mb)) {
+			msg = ERR_PTR(-EACCES);
+			break;
+		}
+	}
 	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
-		goto out;
+	} else {
+		if (likely(mp_msg_plain(a, msg, sel)))
+			ret = mp_msg_deliver_plain(a, msg, &back);
+		else
+			ret = mp_msg_deliver(a, msg, sel, overrun, ep, a->id, &back);
+		mp_queue_settle(&mb->queue, back, overrun, sel->peek);
 	}
-	ret = mp_msg_deliver(a, &mb->queue, msg, sel, overrun, ep);
-out:
 	mp_mailbox_put(mb);
+	return ret;
+
+unlock:
+	rcu_read_unlock();
 	return ret;
 }
 
@@ -823,7 +975,7 @@ static int mp_ctl_set_attr(struct mp_mailbox *mb, const struct mp_msgctl_args *a
 	if (ret)
 		return ret;
 	if ((attr.flags & ~(MP_ATTR_CAPACITY | MP_ATTR_MAX_BYTES | MP_ATTR_MSG_MAX)) ||
-	    memchr_inv(attr.__reserved, 0, sizeof(attr.__reserved)))
+	    !mp_zero_words(attr.__reserved, ARRAY_SIZE(attr.__reserved)))
 		return -EINVAL;
 	if (!mp_perm_mbox_change(mb))
 		return -EPERM;
@@ -1109,7 +1261,7 @@ long mp_ioctl_msgctl(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	ret = mp_args_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
-	if (a.__pad || memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+	if (a.__pad || !mp_zero_words(a.__reserved, ARRAY_SIZE(a.__reserved)))
 		return -EINVAL;
 	buf = u64_to_user_ptr(a.buf);
 
@@ -1263,7 +1415,7 @@ long mp_ioctl_mbox_fd(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	ret = mp_args_from_user(&a, sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
-	if ((a.flags & ~O_CLOEXEC) || memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+	if ((a.flags & ~O_CLOEXEC) || !mp_zero_words(a.__reserved, ARRAY_SIZE(a.__reserved)))
 		return -EINVAL;
 
 	mb = mp_mailbox_get(ep->ns, a.id);

@@ -48,12 +48,10 @@ struct mp_counters mp_counters;
 
 /*
  * Every command's argument structure may grow at its end, so a command is
- * matched on its type, number and direction; the size in the command
- * number is the size of the structure the caller was built with.
+ * matched on its type, number and direction (MP_IOC_BASE()); the size in
+ * the command number is the size of the structure the caller was built
+ * with.
  */
-#define MP_IOC_SAME(cmd, ref) \
-	(((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)) == \
-	 ((ref) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)))
 
 /**
  * mp_copy_struct_to_user() - copy a structure out to a caller of any size
@@ -96,12 +94,33 @@ int mp_copy_struct_to_user(void __user *dst, size_t usize, const void *src,
  */
 int mp_args_from_user(void *dst, size_t ksize, const void __user *uarg, size_t usize)
 {
-	if (usize < ksize || usize > MP_STRUCT_MAX)
+	return mp_args_from_user_short(dst, ksize, ksize, uarg, usize);
+}
+
+/**
+ * mp_args_from_user_short() - copy in arguments that may be short
+ * @dst: the kernel's structure
+ * @ksize: its size
+ * @minsize: the shortest structure the command takes
+ * @uarg: the caller's structure
+ * @usize: its size
+ *
+ * As mp_args_from_user(), for a command that takes structures from
+ * @minsize bytes: what a shorter caller leaves out is zero.
+ *
+ * Context: Process context; may fault.
+ * Return: 0, -EINVAL (too short or too long), -E2BIG (non-zero tail) or
+ * -EFAULT.
+ */
+int mp_args_from_user_short(void *dst, size_t ksize, size_t minsize,
+			    const void __user *uarg, size_t usize)
+{
+	if (usize < minsize || usize > MP_STRUCT_MAX)
 		return -EINVAL;
 	return copy_struct_from_user(dst, ksize, uarg, usize);
 }
 
-static long mp_ioctl_version(void __user *uarg, size_t usize)
+static noinline long mp_ioctl_version(void __user *uarg, size_t usize)
 {
 	struct mp_version v = {
 		.abi_major = MP_ABI_MAJOR,
@@ -119,13 +138,14 @@ static long mp_ioctl_version(void __user *uarg, size_t usize)
 	return mp_copy_struct_to_user(uarg, usize, &v, sizeof(v));
 }
 
-static long mp_ioctl_counters(void __user *uarg, size_t usize)
+static noinline long mp_ioctl_counters(void __user *uarg, size_t usize)
 {
+	long bytes, messages = mp_msg_count(&bytes);
 	struct mp_counters_info c = {
 		.endpoints = atomic_long_read(&mp_counters.endpoints),
 		.mailboxes = atomic_long_read(&mp_counters.mailboxes),
-		.messages = atomic_long_read(&mp_counters.messages),
-		.bytes = atomic_long_read(&mp_counters.bytes),
+		.messages = messages,
+		.bytes = bytes,
 		.files = atomic_long_read(&mp_counters.files),
 		.links = atomic_long_read(&mp_counters.links),
 	};
@@ -136,7 +156,8 @@ static long mp_ioctl_counters(void __user *uarg, size_t usize)
 }
 
 /* Who may send to the caller's inbox. */
-static long mp_ioctl_accept(struct mp_endpoint *ep, void __user *uarg, size_t usize)
+static noinline long mp_ioctl_accept(struct mp_endpoint *ep, void __user *uarg,
+				     size_t usize)
 {
 	struct mp_accept_args a;
 	long ret;
@@ -145,11 +166,14 @@ static long mp_ioctl_accept(struct mp_endpoint *ep, void __user *uarg, size_t us
 	if (ret)
 		return ret;
 	if (a.mode > MP_ACCEPT_NONE || a.__pad ||
-	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+	    !mp_zero_words(a.__reserved, ARRAY_SIZE(a.__reserved)))
 		return -EINVAL;
 	WRITE_ONCE(ep->accept, a.mode);
 	return 0;
 }
+
+/* A command without its size: the number, type and direction. */
+#define MP_IOC_BASE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 
 static long mp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
@@ -157,50 +181,65 @@ static long mp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	void __user *uarg = (void __user *)arg;
 	size_t usize = _IOC_SIZE(cmd);
 
+	/* The calls that move messages first: a compare each. */
+	if (likely(mp_endpoint_is_current(ep))) {
+		if (MP_IOC_BASE(cmd) == MP_IOC_BASE(MP_IOC_MSGSND))
+			return mp_ioctl_msgsnd(ep, uarg, usize);
+		if (MP_IOC_BASE(cmd) == MP_IOC_BASE(MP_IOC_MSGRCV))
+			return mp_ioctl_msgrcv(ep, uarg, usize);
+		if (MP_IOC_BASE(cmd) == MP_IOC_BASE(MP_IOC_SEND))
+			return mp_ioctl_send(ep, uarg, usize);
+		if (MP_IOC_BASE(cmd) == MP_IOC_BASE(MP_IOC_RECV))
+			return mp_ioctl_recv(ep, uarg, usize);
+	}
+	switch (MP_IOC_BASE(cmd)) {
+	/* What any holder of the device may ask. */
+	case MP_IOC_BASE(MP_IOC_VERSION):
+		return mp_ioctl_version(uarg, usize);
+	case MP_IOC_BASE(MP_IOC_COUNTERS):
+		return mp_ioctl_counters(uarg, usize);
+	case MP_IOC_BASE(MP_IOC_PIDFD_INFO):
+		return mp_ioctl_pidfd_info(uarg, usize);
+	}
 	if (_IOC_TYPE(cmd) != MP_IOC_MAGIC)
 		return -ENOTTY;
-	if (MP_IOC_SAME(cmd, MP_IOC_VERSION))
-		return mp_ioctl_version(uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_COUNTERS))
-		return mp_ioctl_counters(uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_PIDFD_INFO))
-		return mp_ioctl_pidfd_info(uarg, usize);
-
-	if (!mp_endpoint_is_current(ep))
+	if (unlikely(!mp_endpoint_is_current(ep)))
 		return -EBADFD;
 
-	if (MP_IOC_SAME(cmd, MP_IOC_MSGGET))
-		return mp_ioctl_msgget(ep, uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_MSGSND))
+	switch (MP_IOC_BASE(cmd)) {
+	case MP_IOC_BASE(MP_IOC_MSGSND):
 		return mp_ioctl_msgsnd(ep, uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_MSGRCV))
+	case MP_IOC_BASE(MP_IOC_MSGRCV):
 		return mp_ioctl_msgrcv(ep, uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_MSGCTL))
-		return mp_ioctl_msgctl(ep, uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_MBOX_FD))
-		return mp_ioctl_mbox_fd(ep, uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_SEND))
+	case MP_IOC_BASE(MP_IOC_SEND):
 		return mp_ioctl_send(ep, uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_RECV))
+	case MP_IOC_BASE(MP_IOC_RECV):
 		return mp_ioctl_recv(ep, uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_LINK))
-		return mp_ioctl_link(ep, uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_LINKS))
-		return mp_ioctl_links(ep, uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_NAME))
-		return mp_ioctl_name(ep, uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_CALL))
+	case MP_IOC_BASE(MP_IOC_CALL):
 		return mp_ioctl_call(ep, uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_REPLY))
+	case MP_IOC_BASE(MP_IOC_REPLY):
 		return mp_ioctl_reply(ep, uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_WATCH))
+	case MP_IOC_BASE(MP_IOC_MSGGET):
+		return mp_ioctl_msgget(ep, uarg, usize);
+	case MP_IOC_BASE(MP_IOC_MSGCTL):
+		return mp_ioctl_msgctl(ep, uarg, usize);
+	case MP_IOC_BASE(MP_IOC_MBOX_FD):
+		return mp_ioctl_mbox_fd(ep, uarg, usize);
+	case MP_IOC_BASE(MP_IOC_LINK):
+		return mp_ioctl_link(ep, uarg, usize);
+	case MP_IOC_BASE(MP_IOC_LINKS):
+		return mp_ioctl_links(ep, uarg, usize);
+	case MP_IOC_BASE(MP_IOC_NAME):
+		return mp_ioctl_name(ep, uarg, usize);
+	case MP_IOC_BASE(MP_IOC_WATCH):
 		return mp_ioctl_watch(ep, uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_SENDV))
+	case MP_IOC_BASE(MP_IOC_SENDV):
 		return mp_ioctl_sendv(ep, uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_RECVV))
+	case MP_IOC_BASE(MP_IOC_RECVV):
 		return mp_ioctl_recvv(ep, uarg, usize);
-	if (MP_IOC_SAME(cmd, MP_IOC_ACCEPT))
+	case MP_IOC_BASE(MP_IOC_ACCEPT):
 		return mp_ioctl_accept(ep, uarg, usize);
+	}
 	return -ENOTTY;
 }
 
@@ -301,9 +340,12 @@ static int __init mp_init(void)
 	err = mp_msg_init();
 	if (err)
 		return err;
-	err = mp_ns_init();
+	err = mp_queue_caches_init();
 	if (err)
 		goto err_msg;
+	err = mp_ns_init();
+	if (err)
+		goto err_queue;
 	err = mp_nl_init();
 	if (err)
 		goto err_ns;
@@ -317,6 +359,8 @@ err_nl:
 	mp_nl_exit();
 err_ns:
 	mp_ns_exit();
+err_queue:
+	mp_queue_caches_exit();
 err_msg:
 	mp_msg_exit();
 	return err;
@@ -328,12 +372,13 @@ static void __exit mp_exit(void)
 	mp_nl_exit();
 	mp_mailbox_exit();
 	mp_call_exit();
+	WARN_ON(mp_msg_count(NULL));
+	mp_queue_caches_exit();
 	mp_msg_exit();
 	rcu_barrier();	/* endpoints freed by RCU let go of their namespace */
 	mp_ns_exit();
 	WARN_ON(atomic_long_read(&mp_counters.endpoints));
 	WARN_ON(atomic_long_read(&mp_counters.mailboxes));
-	WARN_ON(atomic_long_read(&mp_counters.messages));
 	WARN_ON(atomic_long_read(&mp_counters.files));
 	WARN_ON(atomic_long_read(&mp_counters.links));
 }

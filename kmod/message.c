@@ -20,21 +20,25 @@
 #include "msgpass.h"
 
 /*
- * A message is one object from a msgpass_msg-* cache, holding the header
- * and the head of the body, plus a chain of page-sized segments for the
- * rest. Nothing is ever a high-order allocation, nothing comes from the
- * shared kmalloc caches, and every object is charged to the sender's
- * memory cgroup (SLAB_ACCOUNT).
+ * A message is one object from a msgpass_msg_* cache, holding the header
+ * and the head of the body, plus, for a long body, a chain of page-sized
+ * segments for the rest. The classes fit the header (108 bytes) and a
+ * body: an 8-byte message takes 120 bytes, as near System V's 64 as a
+ * header that carries priority, sequence, sender and links allows.
+ * Nothing is ever a high-order allocation, nothing comes from the shared
+ * kmalloc caches, and every object is charged to the sender's memory
+ * cgroup (SLAB_ACCOUNT).
  */
 #define MP_SEG_SIZE	PAGE_SIZE
 #define MP_SEG_DATA	(MP_SEG_SIZE - sizeof(struct mp_msgseg))
+#define MP_MSG_HDR	offsetof(struct mp_msg, data)
 
 struct mp_msgseg {
 	struct mp_msgseg *next;
 	u8 data[];
 };
 
-static const unsigned int mp_msg_sizes[] = { 256, 1024, PAGE_SIZE };
+static const unsigned int mp_msg_sizes[] = { 120, 192, 320, 576, 1152, 2240, PAGE_SIZE };
 static struct kmem_cache *mp_msg_caches[ARRAY_SIZE(mp_msg_sizes)];
 static struct kmem_cache *mp_seg_cache;
 
@@ -47,7 +51,49 @@ static DEFINE_XARRAY(mp_users);
 
 unsigned long mp_user_quota_bytes = 64UL << 20;
 
-static struct mp_user *mp_user_get(kuid_t uid)
+/*
+ * Messages and body bytes in existence, per CPU: every message changes
+ * them, so they are never a shared cache line; summed when read.
+ */
+struct mp_msg_stats {
+	long messages;
+	long bytes;
+};
+
+static DEFINE_PER_CPU(struct mp_msg_stats, mp_msg_stats);
+
+/**
+ * mp_msg_count() - messages in existence, and their body bytes
+ * @bytes: set to the bytes, if not NULL
+ *
+ * Context: Any context.
+ * Return: the messages (exact when no message is made or freed meanwhile).
+ */
+long mp_msg_count(long *bytes)
+{
+	long n = 0, b = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		n += per_cpu(mp_msg_stats, cpu).messages;
+		b += per_cpu(mp_msg_stats, cpu).bytes;
+	}
+	if (bytes)
+		*bytes = b;
+	return n;
+}
+
+/**
+ * mp_user_get() - the accounting of a user's queued bytes
+ * @uid: the user
+ *
+ * Made on first use, kept until the module goes (an endpoint keeps a
+ * pointer to its own).
+ *
+ * Context: Process context; may sleep.
+ * Return: the user, or NULL without memory.
+ */
+struct mp_user *mp_user_get(kuid_t uid)
 {
 	unsigned long idx = __kuid_val(uid);
 	struct mp_user *user, *old;
@@ -75,19 +121,19 @@ static struct mp_user *mp_user_get(kuid_t uid)
  */
 #define MP_MSG_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-/* Body bytes that fit in the message object of cache @i. */
+/* Body bytes that fit in the message object of class @i. */
 static inline size_t mp_msg_inline(unsigned int i)
 {
-	return mp_msg_sizes[i] - sizeof(struct mp_msg);
+	return mp_msg_sizes[i] - MP_MSG_HDR;
 }
 
 /*
- * What a message costs its user's quota: its body, and at least the
- * smallest message object, so that empty messages are not free.
+ * What a message costs its user's quota: its body, and at least 256
+ * bytes, so that empty messages are not free.
  */
 static inline size_t mp_msg_charge(size_t len)
 {
-	return max_t(size_t, len, mp_msg_sizes[0]);
+	return max_t(size_t, len, 256);
 }
 
 /**
@@ -112,71 +158,93 @@ int mp_users_for_each(int (*fn)(kuid_t uid, long bytes, void *data), void *data)
 	return ret;
 }
 
-/**
- * mp_msg_alloc() - allocate a message with room for a body
- * @len: body length in bytes
- *
- * The body is charged to the calling user's quota.
- *
- * Context: Process context; may sleep.
- * Return: the message, with one reference and every header field zero
- * but the length, or ERR_PTR(-ENOMEM) or ERR_PTR(-EDQUOT).
- */
-struct mp_msg *mp_msg_alloc(size_t len)
+static struct mp_msgseg *mp_msg_segs_alloc(size_t left)
 {
-	unsigned int c = ARRAY_SIZE(mp_msg_caches) - 1;
-	struct mp_msgseg **tail;
-	unsigned long quota;
-	struct mp_user *user;
-	struct mp_msg *msg;
-	size_t left;
-	int i;
+	struct mp_msgseg *head = NULL, **tail = &head;
 
-	user = mp_user_get(current_euid());
-	if (!user)
-		return ERR_PTR(-ENOMEM);
-	quota = READ_ONCE(mp_user_quota_bytes);
-	if (atomic_long_add_return(mp_msg_charge(len), &user->bytes) > quota && quota) {
-		atomic_long_sub(mp_msg_charge(len), &user->bytes);
-		return ERR_PTR(-EDQUOT);
-	}
-
-	for (i = 0; i < ARRAY_SIZE(mp_msg_caches); i++) {
-		if (len <= mp_msg_inline(i)) {
-			c = i;
-			break;
-		}
-	}
-	msg = kmem_cache_alloc(mp_msg_caches[c], MP_MSG_GFP);
-	if (!msg)
-		goto nomem;
-	memset(msg, 0, sizeof(*msg));
-	INIT_LIST_HEAD(&msg->node);
-	refcount_set(&msg->ref, 1);
-	msg->cache = mp_msg_caches[c];
-	msg->inline_len = mp_msg_inline(c);
-	msg->user = user;
-	msg->len = len;
-
-	left = len - min_t(size_t, len, msg->inline_len);
-	tail = &msg->segs;
 	while (left) {
 		struct mp_msgseg *seg = kmem_cache_alloc(mp_seg_cache, MP_MSG_GFP);
 
-		if (!seg) {
-			mp_msg_put(msg);
-			return ERR_PTR(-ENOMEM);
-		}
+		if (!seg)
+			goto fail;
 		seg->next = NULL;
 		*tail = seg;
 		tail = &seg->next;
 		left -= min_t(size_t, left, MP_SEG_DATA);
 	}
-	atomic_long_inc(&mp_counters.messages);
-	atomic_long_add(len, &mp_counters.bytes);
-	msg->counted = true;
+	return head;
+fail:
+	while (head) {
+		struct mp_msgseg *next = head->next;
+
+		kmem_cache_free(mp_seg_cache, head);
+		head = next;
+	}
+	return ERR_PTR(-ENOMEM);
+}
+
+/**
+ * mp_msg_alloc() - allocate a message with room for a body
+ * @len: body length in bytes (at most U32_MAX)
+ * @user: the user it is charged to
+ *
+ * Context: Process context; may sleep.
+ * Return: the message, with one reference, its length set and every
+ * other header field zero, or ERR_PTR(-ENOMEM) or ERR_PTR(-EDQUOT).
+ */
+struct mp_msg *mp_msg_alloc(size_t len, struct mp_user *user)
+{
+	unsigned long quota = READ_ONCE(mp_user_quota_bytes);
+	unsigned int c = 0;
+	struct mp_msg *msg;
+
+	if (atomic_long_add_return(mp_msg_charge(len), &user->bytes) > quota && quota) {
+		atomic_long_sub(mp_msg_charge(len), &user->bytes);
+		return ERR_PTR(-EDQUOT);
+	}
+	while (c < ARRAY_SIZE(mp_msg_sizes) - 1 && len > mp_msg_inline(c))
+		c++;
+	msg = kmem_cache_alloc(mp_msg_caches[c], MP_MSG_GFP);
+	if (!msg)
+		goto nomem;
+	/* Every field but the body, without a memset of the object. */
+	INIT_LIST_HEAD(&msg->node);
+	refcount_set(&msg->ref, 1);
+	msg->len = len;
+	msg->type = 0;
+	msg->seq = 0;
+	msg->stime_ns = 0;
+	msg->sender = NULL;
+	msg->user = user;
+	msg->link = NULL;
+	msg->sync = NULL;
+	msg->call = NULL;
+	msg->ext = NULL;
+	msg->arrival = 0;
+	msg->sender_uid = GLOBAL_ROOT_UID;
+	msg->prio = 0;
+	msg->flags = 0;
+	msg->cache = c;
+	msg->__pad = 0;
+	if (len > mp_msg_inline(c)) {
+		struct mp_msgseg *segs;
+
+		msg->ext = kzalloc(sizeof(*msg->ext), GFP_KERNEL_ACCOUNT);
+		if (!msg->ext)
+			goto nomem_msg;
+		segs = mp_msg_segs_alloc(len - mp_msg_inline(c));
+		if (IS_ERR(segs)) {
+			kfree(msg->ext);
+			goto nomem_msg;
+		}
+		msg->ext->segs = segs;
+	}
+	this_cpu_inc(mp_msg_stats.messages);
+	this_cpu_add(mp_msg_stats.bytes, len);
 	return msg;
 
+nomem_msg:
+	kmem_cache_free(mp_msg_caches[c], msg);
 nomem:
 	atomic_long_sub(mp_msg_charge(len), &user->bytes);
 	return ERR_PTR(-ENOMEM);
@@ -184,33 +252,33 @@ nomem:
 
 static void mp_msg_free(struct mp_msg *msg)
 {
-	struct mp_msgseg *seg = msg->segs;
+	struct mp_msg_ext *ext = msg->ext;
 
-	while (seg) {
-		struct mp_msgseg *next = seg->next;
-
-		kmem_cache_free(mp_seg_cache, seg);
-		seg = next;
-	}
-	if (msg->counted) {
-		atomic_long_dec(&mp_counters.messages);
-		atomic_long_sub(msg->len, &mp_counters.bytes);
-	}
-	atomic_long_sub(mp_msg_charge(msg->len), &msg->user->bytes);
-	if (msg->files) {
+	if (ext) {
+		struct mp_msgseg *seg = ext->segs;
 		unsigned int i;
 
-		for (i = 0; i < msg->nr_files; i++)
-			fput(msg->files[i]);
-		atomic_long_sub(msg->nr_files, &mp_counters.files);
-		kfree(msg->files);
+		while (seg) {
+			struct mp_msgseg *next = seg->next;
+
+			kmem_cache_free(mp_seg_cache, seg);
+			seg = next;
+		}
+		for (i = 0; i < ext->nr_files; i++)
+			fput(ext->files[i]);
+		if (ext->nr_files)
+			atomic_long_sub(ext->nr_files, &mp_counters.files);
+		kfree(ext);
 	}
+	this_cpu_dec(mp_msg_stats.messages);
+	this_cpu_sub(mp_msg_stats.bytes, msg->len);
+	atomic_long_sub(mp_msg_charge(msg->len), &msg->user->bytes);
 	if (msg->call)
 		mp_call_msg_freed(msg);
-	if (msg->link)
+	if (msg->flags & MP_M_LINK)
 		mp_link_put(msg->link);
 	put_pid(msg->sender);
-	kmem_cache_free(msg->cache, msg);
+	kmem_cache_free(mp_msg_caches[msg->cache], msg);
 }
 
 /**
@@ -235,13 +303,15 @@ void mp_msg_put(struct mp_msg *msg)
  */
 int mp_msg_copy_from_user(struct mp_msg *msg, const void __user *src)
 {
-	size_t n = min_t(size_t, msg->len, msg->inline_len);
+	size_t n = min_t(size_t, msg->len, mp_msg_inline(msg->cache));
 	size_t left = msg->len - n;
 	struct mp_msgseg *seg;
 
 	if (copy_from_user(msg->data, src, n))
 		return -EFAULT;
-	for (seg = msg->segs; seg && left; seg = seg->next) {
+	if (!left)
+		return 0;
+	for (seg = msg->ext->segs; seg && left; seg = seg->next) {
 		src += n;
 		n = min_t(size_t, left, MP_SEG_DATA);
 		if (copy_from_user(seg->data, src, n))
@@ -267,15 +337,21 @@ int mp_msg_copy_from_user(struct mp_msg *msg, const void __user *src)
 int mp_msg_attach_fds(struct mp_msg *msg, u64 ufds, u32 nr)
 {
 	int __user *p = u64_to_user_ptr(ufds);
+	struct mp_msg_ext *ext;
 	u32 i;
 
 	if (!nr)
 		return 0;
 	if (nr > MP_FDS_MAX || !ufds)
 		return -EINVAL;
-	msg->files = kcalloc(nr, sizeof(*msg->files), GFP_KERNEL_ACCOUNT);
-	if (!msg->files)
+	ext = kzalloc(struct_size(ext, files, nr), GFP_KERNEL_ACCOUNT);
+	if (!ext)
 		return -ENOMEM;
+	if (msg->ext) {
+		ext->segs = msg->ext->segs;
+		kfree(msg->ext);
+	}
+	msg->ext = ext;
 	for (i = 0; i < nr; i++) {
 		struct file *file;
 		int fd;
@@ -289,7 +365,7 @@ int mp_msg_attach_fds(struct mp_msg *msg, u64 ufds, u32 nr)
 			fput(file);
 			return -EINVAL;
 		}
-		msg->files[msg->nr_files++] = file;
+		ext->files[ext->nr_files++] = file;
 		atomic_long_inc(&mp_counters.files);
 	}
 	return 0;
@@ -306,13 +382,15 @@ int mp_msg_attach_fds(struct mp_msg *msg, u64 ufds, u32 nr)
  */
 int mp_msg_copy_to_user(const struct mp_msg *msg, void __user *dst, size_t len)
 {
-	size_t n = min_t(size_t, len, msg->inline_len);
+	size_t n = min_t(size_t, len, mp_msg_inline(msg->cache));
 	const struct mp_msgseg *seg;
 
 	if (copy_to_user(dst, msg->data, n))
 		return -EFAULT;
 	len -= n;
-	for (seg = msg->segs; seg && len; seg = seg->next) {
+	if (!len)
+		return 0;
+	for (seg = msg->ext->segs; seg && len; seg = seg->next) {
 		dst += n;
 		n = min_t(size_t, len, MP_SEG_DATA);
 		if (copy_to_user(dst, seg->data, n))
@@ -320,6 +398,13 @@ int mp_msg_copy_to_user(const struct mp_msg *msg, void __user *dst, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+static void mp_msg_ctor(void *obj)
+{
+	struct mp_msg *msg = obj;
+
+	INIT_LIST_HEAD(&msg->node);
 }
 
 /**
@@ -331,22 +416,31 @@ int mp_msg_copy_to_user(const struct mp_msg *msg, void __user *dst, size_t len)
 int __init mp_msg_init(void)
 {
 	static const char * const names[] = {
-		"msgpass_msg_256", "msgpass_msg_1k", "msgpass_msg_page",
+		"msgpass_msg_120", "msgpass_msg_192", "msgpass_msg_320",
+		"msgpass_msg_576", "msgpass_msg_1152", "msgpass_msg_2240",
+		"msgpass_msg_page",
 	};
 	int i;
 
 	BUILD_BUG_ON(ARRAY_SIZE(names) != ARRAY_SIZE(mp_msg_sizes));
-	BUILD_BUG_ON(sizeof(struct mp_msg) >= 256);
+	BUILD_BUG_ON(MP_MSG_HDR != 108);
+	BUILD_BUG_ON(MP_FDS_MAX > U8_MAX);
 
 	for (i = 0; i < ARRAY_SIZE(mp_msg_sizes); i++) {
 		unsigned int size = mp_msg_sizes[i];
 
+		/*
+		 * Packed: the small classes are not rounded up to a cache
+		 * line. The constructor means the allocator does not zero
+		 * each object it hands out (init_on_alloc): mp_msg_alloc()
+		 * writes every header field, the body is written up to its
+		 * length before the message is visible to anyone, and no
+		 * byte past the length is ever read.
+		 */
 		mp_msg_caches[i] =
-			kmem_cache_create_usercopy(names[i], size, 0,
-						   SLAB_ACCOUNT | SLAB_HWCACHE_ALIGN,
-						   sizeof(struct mp_msg),
-						   size - sizeof(struct mp_msg),
-						   NULL);
+			kmem_cache_create_usercopy(names[i], size, 0, SLAB_ACCOUNT,
+						   MP_MSG_HDR, size - MP_MSG_HDR,
+						   mp_msg_ctor);
 		if (!mp_msg_caches[i])
 			goto fail;
 	}
@@ -403,6 +497,14 @@ ktime_t *mp_deadline(ktime_t *buf, bool timed, u64 timeout_ns)
 	return buf;
 }
 
+/* The options of a send (what a caller of the shortest size leaves out). */
+static bool mp_send_opts_valid(const struct mp_msgsnd_args *a)
+{
+	return !((a->flags & ~MP_SEND_ALL) || a->priority > MP_PRIO_MAX || a->__pad ||
+		 a->__pad2 || !mp_zero_words(a->__reserved, ARRAY_SIZE(a->__reserved)) ||
+		 a->nr_fds > MP_FDS_MAX || (a->nr_fds && !a->fds));
+}
+
 /**
  * mp_send_args_from_user() - copy in and check a send's arguments
  * @a: where to put them
@@ -420,14 +522,11 @@ int mp_send_args_from_user(struct mp_msgsnd_args *a, void __user *uarg,
 {
 	int ret;
 
-	if (usize < MP_MSGSND_ARGS_SIZE_VER0)
-		return -EINVAL;
-	ret = copy_struct_from_user(a, sizeof(*a), uarg, usize);
+	ret = mp_args_in(a, sizeof(*a), MP_MSGSND_ARGS_SIZE_MIN, uarg, usize);
 	if (ret)
 		return ret;
-	if ((a->flags & ~MP_SEND_ALL) || a->priority > MP_PRIO_MAX || a->__pad ||
-	    a->__pad2 || memchr_inv(a->__reserved, 0, sizeof(a->__reserved)) ||
-	    a->nr_fds > MP_FDS_MAX || (a->nr_fds && !a->fds))
+	/* A caller of the shortest size has no options: zero, valid. */
+	if (usize != MP_MSGSND_ARGS_SIZE_MIN && !mp_send_opts_valid(a))
 		return -EINVAL;
 	if ((long)a->msgsz < 0 || a->msgsz > READ_ONCE(mp_max_msg_size) || a->id < 0)
 		return -EINVAL;
@@ -440,6 +539,7 @@ int mp_send_args_from_user(struct mp_msgsnd_args *a, void __user *uarg,
 
 /**
  * mp_msg_build() - a stamped message from a send's arguments
+ * @ep: the sender's endpoint
  * @a: checked arguments
  * @mtype: the message type
  * @msg_max: the largest body the destination takes
@@ -447,15 +547,23 @@ int mp_send_args_from_user(struct mp_msgsnd_args *a, void __user *uarg,
  * Context: Process context; may sleep.
  * Return: the message, or ERR_PTR(-EINVAL, -ENOMEM, -EDQUOT, -EFAULT).
  */
-struct mp_msg *mp_msg_build(const struct mp_msgsnd_args *a, long mtype,
-			    u64 msg_max)
+struct mp_msg *mp_msg_build(struct mp_endpoint *ep, const struct mp_msgsnd_args *a,
+			    long mtype, u64 msg_max)
 {
+	kuid_t euid = current_euid();
+	struct mp_user *user = ep->user;
 	struct mp_msg *msg;
 	int err;
 
 	if (a->msgsz > msg_max)
 		return ERR_PTR(-EINVAL);
-	msg = mp_msg_alloc(a->msgsz);
+	/* The endpoint's user, unless the process has changed its euid since. */
+	if (unlikely(!uid_eq(euid, ep->uid))) {
+		user = mp_user_get(euid);
+		if (!user)
+			return ERR_PTR(-ENOMEM);
+	}
+	msg = mp_msg_alloc(a->msgsz, user);
 	if (IS_ERR(msg))
 		return msg;
 	if (mp_msg_copy_from_user(msg, u64_to_user_ptr(a->msgp) + sizeof(long))) {
@@ -471,8 +579,8 @@ struct mp_msg *mp_msg_build(const struct mp_msgsnd_args *a, long mtype,
 	}
 	msg->type = mtype;
 	msg->prio = a->priority;
-	msg->sender = get_pid(task_tgid(current));
-	msg->sender_uid = current_euid();
+	msg->sender = get_pid(ep->pid);
+	msg->sender_uid = euid;
 	/*
 	 * The time of the last tick, not a clocksource read: a read can be a
 	 * device access (HPET, ACPI PM timer) costing more than the rest of
@@ -485,7 +593,17 @@ struct mp_msg *mp_msg_build(const struct mp_msgsnd_args *a, long mtype,
 static int mp_select_init(struct mp_select *sel, const struct mp_msgrcv_args *a,
 			  ktime_t *deadline_buf)
 {
-	memset(sel, 0, sizeof(*sel));
+	/* Each field set (a memset of it all costs more, byte by byte). */
+	sel->from_nr = 0;
+	sel->from_ns = NULL;
+	sel->from = NULL;
+	sel->discard = false;
+	sel->no_calls = false;
+	sel->rights = false;
+	sel->rights_gen = 0;
+	sel->type = 0;
+	sel->min_prio = 0;
+	sel->peek = false;
 	if (a->msgflg & MSG_COPY) {
 		if (!(a->msgflg & IPC_NOWAIT) || (a->msgflg & MSG_EXCEPT) ||
 		    (a->flags & MP_RECV_PEEK))
@@ -521,31 +639,6 @@ static int mp_select_init(struct mp_select *sel, const struct mp_msgrcv_args *a,
 }
 
 /**
- * mp_recv_args_from_user() - copy in and check a receive's arguments
- * @a: where to put them
- * @uarg: the caller's &struct mp_msgrcv_args
- * @usize: its size
- * @sel: set to the selection they describe
- * @deadline_buf: room for the deadline @sel points to
- *
- * Context: Process context; may fault.
- * Return: 0, -EINVAL, -E2BIG or -EFAULT.
- */
-int mp_recv_args_from_user(struct mp_msgrcv_args *a, void __user *uarg,
-			   size_t usize, struct mp_select *sel,
-			   ktime_t *deadline_buf)
-{
-	int ret;
-
-	if (usize < MP_MSGRCV_ARGS_SIZE_VER0)
-		return -EINVAL;
-	ret = copy_struct_from_user(a, sizeof(*a), uarg, usize);
-	if (ret)
-		return ret;
-	return mp_recv_args_check(a, sel, deadline_buf);
-}
-
-/**
  * mp_recv_args_check() - check a receive's arguments
  * @a: the arguments, in kernel memory
  * @sel: set to the selection they describe
@@ -558,7 +651,7 @@ int mp_recv_args_check(const struct mp_msgrcv_args *a, struct mp_select *sel,
 		       ktime_t *deadline_buf)
 {
 	if ((a->flags & ~MP_RECV_ALL) || a->__pad || a->__pad2 || a->__pad3 ||
-	    memchr_inv(a->__reserved, 0, sizeof(a->__reserved)) ||
+	    !mp_zero_words(a->__reserved, ARRAY_SIZE(a->__reserved)) ||
 	    (a->fd_room && !a->fds))
 		return -EINVAL;
 	if ((a->hdr && (a->hdr_size < MP_MSGHDR_SIZE_VER0 || a->hdr_size > MP_STRUCT_MAX)) ||
@@ -572,9 +665,9 @@ int mp_recv_args_check(const struct mp_msgrcv_args *a, struct mp_select *sel,
 static u32 mp_msghdr_flags(const struct mp_msg *msg, size_t copied, u64 call_id,
 			   u32 flags)
 {
-	return flags | (msg->was_sync ? MP_MSG_SYNC : 0) |
+	return flags | (msg->flags & MP_M_WAS_SYNC ? MP_MSG_SYNC : 0) |
 	       (copied < msg->len ? MP_MSG_TRUNCATED : 0) |
-	       (call_id ? MP_MSG_CALL : 0) | (msg->kernel ? MP_MSG_KERNEL : 0);
+	       (call_id ? MP_MSG_CALL : 0) | (msg->flags & MP_M_KERNEL ? MP_MSG_KERNEL : 0);
 }
 
 static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_msg *msg,
@@ -587,14 +680,14 @@ static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_ms
 		.seq = msg->seq,
 		.stime_ns = msg->stime_ns,
 		.sender_pid = msg->sender ? pid_vnr(msg->sender) : 0,
-		.sender_uid = msg->kernel ? MP_UID_KERNEL :
+		.sender_uid = msg->flags & MP_M_KERNEL ? MP_UID_KERNEL :
 			      from_kuid_munged(current_user_ns(), msg->sender_uid),
 		.receiver = receiver,
 		.priority = msg->prio,
 		.flags = mp_msghdr_flags(msg, copied, call_id, flags),
 		.overrun = overrun,
 		.call_id = call_id,
-		.nr_fds = msg->nr_files,
+		.nr_fds = mp_msg_nr_files(msg),
 		.sender_start_ns = msg->sender ? mp_pid_start_ns(msg->sender) : 0,
 	};
 
@@ -623,7 +716,7 @@ static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_ms
 static int mp_fds_install(const struct mp_msg *msg, int __user *ufds,
 			  unsigned int o_flags, unsigned int *installed)
 {
-	unsigned int i, n = msg->nr_files;
+	unsigned int i, n = msg->ext->nr_files;
 	int small[8], *fds = small;
 	int ret = 0;
 
@@ -653,7 +746,7 @@ static int mp_fds_install(const struct mp_msg *msg, int __user *ufds,
 		goto out;
 
 	for (i = 0; i < n; i++) {
-		fds[i] = mp_receive_fd(msg->files[i], o_flags);
+		fds[i] = mp_receive_fd(msg->ext->files[i], o_flags);
 		if (fds[i] >= 0)
 			(*installed)++;
 		else
@@ -669,35 +762,36 @@ out:
 }
 
 /**
- * mp_msg_deliver() - copy a received message out, or give it back
+ * mp_msg_deliver() - copy a received message out
  * @a: the receive's arguments
- * @q: the queue it came from, or NULL for a call's reply
- * @msg: the message, with the caller's reference (consumed)
+ * @msg: the message, with the caller's reference (consumed, unless it
+ *	must go back)
  * @sel: the selection it was received with
  * @overrun: broadcast overrun to report
  * @ep: the receiving endpoint (a call request becomes its to answer)
+ * @receiver: what the header names as the receiver (mailbox ID or pid)
+ * @back: set to @msg when the caller must put it back where it was (its
+ *	buffers could not take it: nothing is lost), else to NULL
  *
- * When the caller's buffers cannot take it, a message that was taken
- * goes back to its queue where it was: nothing is lost. Descriptors are
- * installed last (see mp_fds_install()).
+ * Descriptors are installed last (see mp_fds_install()).
  *
  * Context: Process context; may fault and sleep.
  * Return: body bytes copied (with MP_RECV_DISCARD, dropped), or -EFAULT,
- * -EMFILE or -ENOMEM (the message is back where it was, unless
- * descriptors were installed before a fault: then it is delivered).
+ * -EMFILE or -ENOMEM (the message goes back, unless descriptors were
+ * installed before a fault: then it is delivered).
  */
-long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
-		    struct mp_msg *msg, const struct mp_select *sel, u64 overrun,
-		    struct mp_endpoint *ep)
+long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_msg *msg,
+		    const struct mp_select *sel, u64 overrun,
+		    struct mp_endpoint *ep, int receiver, struct mp_msg **back)
 {
 	size_t n = min_t(size_t, msg->len, a->msgsz);
 	void __user *msgp = u64_to_user_ptr(a->msgp);
 	struct mp_msghdr __user *uhdr = u64_to_user_ptr(a->hdr);
-	int receiver = q && q != &ep->inbox ? a->id : pid_vnr(task_tgid(current));
 	unsigned int installed = 0;
 	u64 call_id = 0;
 	long ret;
 
+	*back = NULL;
 	if (sel->discard) {
 		ret = -EFAULT;
 		if (a->hdr && mp_msghdr_copy_out(a, msg, 0, overrun, 0, receiver,
@@ -707,8 +801,6 @@ long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
 		if (msg->call)
 			mp_call_refused(msg);
 		mp_msg_put(msg);
-		if (q)
-			mp_queue_taken(q);
 		return ret;
 	}
 
@@ -722,14 +814,14 @@ long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
 		goto undo;
 
 	ret = 0;
-	if (msg->nr_files) {
+	if (unlikely(msg->ext && msg->ext->nr_files)) {
 		ret = mp_fds_install(msg, u64_to_user_ptr(a->fds),
 				     a->flags & MP_RECV_FD_CLOEXEC ? O_CLOEXEC : 0,
 				     &installed);
 		if (ret && !installed)
 			goto undo;
 		/* Some were refused: the header says so (the entries say which). */
-		if (!ret && installed < msg->nr_files && a->hdr &&
+		if (!ret && installed < msg->ext->nr_files && a->hdr &&
 		    put_user(mp_msghdr_flags(msg, n, call_id, 0) | MP_MSG_FDS_TRUNC,
 			     &uhdr->flags))
 			ret = -EFAULT;
@@ -738,15 +830,13 @@ long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
 	if (call_id)
 		mp_call_taken(msg, ep);
 	mp_msg_put(msg);
-	if (q && !sel->peek)
-		mp_queue_taken(q);
 	return ret ?: n;
 
 undo:
 	/* Not delivered: a taken message goes back where it was. */
-	if (sel->peek || !q)
+	if (sel->peek)
 		mp_msg_put(msg);
 	else
-		mp_queue_put_back(q, msg, overrun);
+		*back = msg;
 	return ret;
 }

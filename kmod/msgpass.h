@@ -121,10 +121,14 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/pid.h>
+#include <linux/rbtree.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uaccess.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
@@ -147,13 +151,26 @@ extern struct mutex mp_registry_lock;
 struct ns_common;
 
 /**
+ * struct mp_mbox_table - a namespace's mailboxes by index, for lookups
+ * @rcu: frees it once lookups in flight are done, when it grows
+ * @size: slots
+ * @slot: the mailboxes (RCU)
+ */
+struct mp_mbox_table {
+	struct rcu_head rcu;
+	unsigned int size;
+	struct mp_mailbox __rcu *slot[];
+};
+
+/**
  * struct mp_ns - msgpass in one IPC namespace (ns.c)
  * @node: in mp_namespaces
  * @ns: the namespace, as an identity; pinned by @pin
  * @pin: an nsfs file of it, held open; NULL for the initial namespace
  * @refs: endpoints, mailboxes and dumps that point at it
- * @mailboxes: index -> mailbox (RCU lookups; changed under
- *	mp_registry_lock): its own ID space, as System V's
+ * @mailboxes: index -> mailbox (changed under mp_registry_lock): its own
+ *	ID space, as System V's; indexes are allocated and walked here
+ * @table: index -> mailbox, for lookups by ID under RCU (one load)
  * @slot_seq: index -> the sequence number it last had, as a value
  * @next_index: where the cyclic index allocation goes on
  * @keys: System V key -> mailbox
@@ -169,6 +186,7 @@ struct mp_ns {
 	struct file *pin;
 	atomic_t refs;
 	struct xarray mailboxes;
+	struct mp_mbox_table __rcu *table;
 	struct xarray slot_seq;
 	u32 next_index;
 	struct xarray keys;
@@ -186,68 +204,89 @@ void mp_ns_for_each(void (*fn)(struct mp_ns *n));
 int mp_ns_init(void);
 void mp_ns_exit(void);
 
+/* &mp_msg.flags */
+#define MP_M_QUEUED	0x01	/* on its queue's list (queue lock) */
+#define MP_M_WAS_SYNC	0x02	/* its sender waited (or waits) for it to be taken */
+#define MP_M_KERNEL	0x04	/* a note from the kernel: no sender process */
+#define MP_M_LINK	0x08	/* it travels &mp_msg.link (holds a reference) */
+
 /**
- * struct mp_msg - a message: header, head of the body, more segments
- * @node: in the queue, under its lock
+ * struct mp_msg_ext - what few messages have: descriptors, a long body
+ * @segs: the body beyond the inline head, or NULL
+ * @nr_files: open files carried
+ * @files: those files (one reference each)
+ */
+struct mp_msg_ext {
+	struct mp_msgseg *segs;
+	unsigned int nr_files;
+	struct file *files[];
+};
+
+/**
+ * struct mp_msg - a message: header, head of the body, the rest
+ * @node: in its queue (a priority level's list, or a broadcast queue's),
+ *	under the queue lock
  * @ref: the queue's reference, plus one per copy out in progress
- * @type: System V type, > 0
- * @prio: priority, 0..MP_PRIO_MAX
- * @seq: sequence number on its link, or in its mailbox, from 1
- * @arrival: order of arrival in its queue, across links
- * @stime_ns: CLOCK_REALTIME send time
- * @sender: sender's thread group
- * @sender_uid: sender's effective uid
  * @len: body length
+ * @type: System V type, > 0
+ * @seq: sequence number on its link, or in its mailbox, from 1
+ * @stime_ns: CLOCK_REALTIME send time
+ * @sender: sender's thread group (NULL for a kernel note)
+ * @user: the user its bytes are charged to
+ * @link: with MP_M_LINK, the direct link it travels
  * @pending: broadcast: subscribers that have yet to take it
  * @fanout: broadcast: subscribers it was delivered to
  * @sync: the synchronous sender waiting for it to be taken, or NULL;
  *	under the queue lock
- * @link: the direct link it travels, or NULL (holds a reference)
  * @call: the call it is the request of, or NULL (holds a reference)
- * @queued: it is on its queue's list (under the queue lock)
- * @was_sync: its sender waited (or waits) for it to be taken
- * @files: open files it carries (one reference each)
- * @nr_files: how many
- * @counted: it is in mp_counters
- * @kernel: a note from the kernel, sent by no process (@sender is NULL)
- * @charge: bytes charged to @user's quota
- * @cache: the cache it came from
- * @inline_len: body bytes its own object holds
- * @user: the user its bytes are charged to
- * @segs: body beyond the inline head
+ * @ext: descriptors and a long body, or NULL
+ * @arrival: order of arrival in its queue, across links (wraps; compared
+ *	as a difference)
+ * @sender_uid: sender's effective uid
+ * @prio: priority, 0..MP_PRIO_MAX
+ * @flags: MP_M_*
+ * @cache: its size class (message.c)
+ * @__pad: zero
  * @data: the inline head of the body
+ *
+ * Kept small: an 8-byte message takes a 120-byte object.
  */
 struct mp_msg {
 	struct list_head node;
 	refcount_t ref;
+	u32 len;
 	long type;
-	u32 prio;
 	u64 seq;
-	u64 arrival;
 	u64 stime_ns;
 	struct pid *sender;
-	kuid_t sender_uid;
-	size_t len;
-	unsigned int pending;
-	unsigned int fanout;
-	struct mp_waiter *sync;
-	struct mp_link *link;
-	struct mp_call *call;
-	bool queued;
-	bool was_sync;
-	bool counted;
-	bool kernel;
-	struct file **files;
-	unsigned int nr_files;
-	struct kmem_cache *cache;
-	u32 inline_len;
-	u32 charge;
 	struct mp_user *user;
-	struct mp_msgseg *segs;
+	union {
+		struct mp_link *link;
+		struct {
+			u32 pending;
+			u32 fanout;
+		};
+	};
+	struct mp_waiter *sync;
+	struct mp_call *call;
+	struct mp_msg_ext *ext;
+	u32 arrival;
+	kuid_t sender_uid;
+	u8 prio;
+	u8 flags;
+	u8 cache;
+	u8 __pad;
 	u8 data[];
 };
 
-struct mp_msg *mp_msg_alloc(size_t len);
+static inline unsigned int mp_msg_nr_files(const struct mp_msg *msg)
+{
+	return msg->ext ? msg->ext->nr_files : 0;
+}
+
+struct mp_user;
+struct mp_user *mp_user_get(kuid_t uid);
+struct mp_msg *mp_msg_alloc(size_t len, struct mp_user *user);
 void mp_msg_put(struct mp_msg *msg);
 int mp_msg_copy_from_user(struct mp_msg *msg, const void __user *src);
 int mp_msg_attach_fds(struct mp_msg *msg, u64 ufds, u32 nr);
@@ -257,6 +296,7 @@ int mp_msg_copy_to_user(const struct mp_msg *msg, void __user *dst,
 			size_t len);
 int mp_msg_init(void);
 int mp_users_for_each(int (*fn)(kuid_t uid, long bytes, void *data), void *data);
+long mp_msg_count(long *bytes);
 void mp_msg_exit(void);
 
 /* How a receiver selects messages (&mp_select.mode). */
@@ -384,8 +424,11 @@ void mp_link_put(struct mp_link *link);
 /**
  * struct mp_queue - a message queue with its waiters
  * @lock: protects everything below
- * @msgs: messages, highest priority first and in send order within a
- *	priority (broadcast: in send order)
+ * @levels: the messages, by priority: one &struct mp_level per priority
+ *	that has messages, highest leftmost (not broadcast)
+ * @idle: one empty level left in @levels, for the next message of its
+ *	priority, or NULL
+ * @msgs: broadcast: the messages, in send order
  * @qnum: messages queued
  * @qbytes: body bytes queued
  * @capacity: most messages, 0 (rendezvous) or MP_UNLIMITED
@@ -417,6 +460,8 @@ void mp_link_put(struct mp_link *link);
  */
 struct mp_queue {
 	spinlock_t lock;	/* protects all of the queue */
+	struct rb_root_cached levels;
+	struct mp_level *idle;
 	struct list_head msgs;
 	u64 qnum;
 	u64 qbytes;
@@ -446,6 +491,36 @@ struct mp_queue {
 	u32 rights_gen;
 };
 
+/**
+ * struct mp_level - the messages of one priority in a queue
+ * @node: in &mp_queue.levels
+ * @msgs: its messages, in order of arrival
+ * @prio: the priority
+ *
+ * Levels are what keep a send's cost bounded whatever is queued: a
+ * message goes at the tail of its level, found in a tree of at most 256
+ * levels, never after a walk over the messages of others.
+ */
+struct mp_level {
+	struct rb_node node;
+	struct list_head msgs;
+	u8 prio;
+};
+
+int mp_queue_caches_init(void);
+void mp_queue_caches_exit(void);
+
+/* Are all the words of a reserved array zero? (No memchr_inv() call.) */
+static __always_inline bool mp_zero_words(const __u64 *p, size_t n)
+{
+	u64 acc = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		acc |= p[i];
+	return !acc;
+}
+
 #define MP_WAKE_BATCH	8
 
 /* Tasks to wake once a lock is dropped (the kernel's wake_q is not exported). */
@@ -454,9 +529,30 @@ struct mp_wake_list {
 	struct task_struct *tasks[MP_WAKE_BATCH];
 };
 
-void mp_wake_up(struct mp_wake_list *wl);
+/* Start a wake list: only its count (its slots are written as used). */
+static inline void mp_wake_init(struct mp_wake_list *wl)
+{
+	wl->nr = 0;
+}
+
+void __mp_wake_up(struct mp_wake_list *wl);
+
+/**
+ * mp_wake_up() - wake the tasks collected in a wake list, and empty it
+ * @wl: the list
+ *
+ * Context: Any context but hard interrupts; no queue lock held.
+ */
+static inline void mp_wake_up(struct mp_wake_list *wl)
+{
+	if (wl->nr)
+		__mp_wake_up(wl);
+}
+
 int __mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 		    bool sync, ktime_t *deadline, struct mp_wake_list *defer);
+bool mp_queue_try_send(struct mp_queue *q, struct mp_msg *msg);
+struct mp_msg *mp_queue_try_receive(struct mp_queue *q, const struct mp_select *sel);
 void mp_queue_init(struct mp_queue *q);
 int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 		  bool sync, ktime_t *deadline);
@@ -464,6 +560,7 @@ struct mp_msg *mp_queue_receive(struct mp_queue *q, const struct mp_select *sel,
 				u64 *overrun);
 void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg, u64 overrun);
 void mp_queue_taken(struct mp_queue *q);
+void mp_queue_settle(struct mp_queue *q, struct mp_msg *back, u64 overrun, bool peek);
 void mp_queue_kill(struct mp_queue *q);
 void mp_queue_room_changed(struct mp_queue *q);
 void mp_queue_rights_changed(struct mp_queue *q);
@@ -562,6 +659,7 @@ struct mp_mailbox {
  * @watches: watches it made, under mp_registry_lock
  * @nr_watches: entries on @watches
  * @uid: the effective uid of the process when it opened the device
+ * @user: that user's accounting, which its messages are charged to
  * @exec_id: the program it ran then (&task_struct.self_exec_id)
  * @ns: the IPC namespace it opened the device in (holds a reference)
  * @accept: MP_ACCEPT_*: who may send to @inbox
@@ -583,6 +681,7 @@ struct mp_endpoint {
 	struct list_head watches;
 	unsigned int nr_watches;
 	kuid_t uid;
+	struct mp_user *user;
 	u64 exec_id;
 	struct mp_ns *ns;
 	u32 accept;
@@ -599,7 +698,24 @@ struct mp_endpoint *mp_endpoint_get_arg(struct mp_ns *n, s32 id, bool pidfd);
 u64 mp_pid_start_ns(struct pid *pid);
 long mp_ioctl_pidfd_info(void __user *uarg, size_t usize);
 void mp_endpoint_put(struct mp_endpoint *ep);
-bool mp_endpoint_is_current(const struct mp_endpoint *ep);
+
+/**
+ * mp_endpoint_is_current() - is @ep the calling process's endpoint?
+ * @ep: the endpoint
+ *
+ * The same process, running the same program: a file kept across an
+ * execve() (of a setuid program, say) does not lend the old endpoint's
+ * identity, rights and queue to what runs now.
+ *
+ * Context: Any context.
+ * Return: true when the caller belongs to the thread group that opened it.
+ */
+static inline bool mp_endpoint_is_current(const struct mp_endpoint *ep)
+{
+	return ep->pid == task_tgid(current) &&
+	       ep->exec_id == READ_ONCE(current->self_exec_id);
+}
+
 int mp_endpoint_for_each(int (*fn)(struct mp_endpoint *ep, void *data), void *data);
 void mp_endpoint_teardown(struct mp_endpoint *ep);
 struct mp_endpoint *mp_endpoint_next(unsigned long *idx);
@@ -608,16 +724,50 @@ struct mp_endpoint *mp_endpoint_next(unsigned long *idx);
 ktime_t *mp_deadline(ktime_t *buf, bool timed, u64 timeout_ns);
 int mp_send_args_from_user(struct mp_msgsnd_args *a, void __user *uarg,
 			   size_t usize, long *mtype);
-struct mp_msg *mp_msg_build(const struct mp_msgsnd_args *a, long mtype,
-			    u64 msg_max);
-int mp_recv_args_from_user(struct mp_msgrcv_args *a, void __user *uarg,
-			   size_t usize, struct mp_select *sel,
-			   ktime_t *deadline_buf);
+struct mp_msg *mp_msg_build(struct mp_endpoint *ep, const struct mp_msgsnd_args *a,
+			    long mtype, u64 msg_max);
 int mp_recv_args_check(const struct mp_msgrcv_args *a, struct mp_select *sel,
 		       ktime_t *deadline_buf);
-long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_queue *q,
-		    struct mp_msg *msg, const struct mp_select *sel, u64 overrun,
-		    struct mp_endpoint *ep);
+
+long mp_msg_deliver(const struct mp_msgrcv_args *a, struct mp_msg *msg,
+		    const struct mp_select *sel, u64 overrun,
+		    struct mp_endpoint *ep, int receiver, struct mp_msg **back);
+
+/**
+ * mp_msg_deliver_plain() - deliver a message that is only a type and a body
+ * @a: the receive's arguments (no header asked for)
+ * @msg: the message (no descriptors, no long body, no call), with the
+ *	caller's reference, consumed when delivered
+ * @back: set to @msg when it must go back (a fault), else to NULL
+ *
+ * The usual receive's copy out, without the general mp_msg_deliver().
+ *
+ * Context: Process context; may fault and sleep.
+ * Return: body bytes copied, or -EFAULT.
+ */
+static __always_inline long mp_msg_deliver_plain(const struct mp_msgrcv_args *a,
+						 struct mp_msg *msg,
+						 struct mp_msg **back)
+{
+	void __user *msgp = u64_to_user_ptr(a->msgp);
+	size_t n = min_t(size_t, msg->len, a->msgsz);
+
+	if (put_user(msg->type, (long __user *)msgp) ||
+	    copy_to_user(msgp + sizeof(long), msg->data, n)) {
+		*back = msg;
+		return -EFAULT;
+	}
+	*back = NULL;
+	mp_msg_put(msg);
+	return n;
+}
+
+/* Can @msg be delivered by mp_msg_deliver_plain() to @a, taken with @sel? */
+static inline bool mp_msg_plain(const struct mp_msgrcv_args *a, const struct mp_msg *msg,
+				const struct mp_select *sel)
+{
+	return !a->hdr && !msg->ext && !msg->call && !sel->discard && !sel->peek;
+}
 
 /* Direct communication (link.c). */
 long mp_ioctl_send(struct mp_endpoint *ep, void __user *uarg, size_t usize);
@@ -676,7 +826,10 @@ bool mp_perm_see_user(kuid_t uid);
 
 /* Mailboxes (mailbox.c). */
 struct mp_mailbox *mp_mailbox_get(struct mp_ns *n, int id);
+struct mp_mailbox *mp_mailbox_lookup(struct mp_ns *n, int id);
+void mp_mailbox_table_free(struct mp_ns *n);
 void mp_mailbox_put(struct mp_mailbox *mb);
+void mp_mailbox_release(struct kref *ref);
 bool mp_mailbox_may_receive(struct mp_mailbox *mb);
 bool mp_mailbox_alive(struct mp_ns *n, int id);
 bool mp_file_is_mailbox(const struct file *file);
@@ -686,7 +839,7 @@ struct mp_mailbox *mp_mailbox_next(struct mp_ns *n, unsigned long *idx);
 struct mp_mailbox *mp_mailbox_get_by_name(struct mp_ns *n, const char *name);
 unsigned int mp_mailboxes_owned_by(struct mp_endpoint *ep);
 long mp_mailbox_receive(struct mp_endpoint *ep, const struct mp_msgrcv_args *a,
-			const struct mp_select *sel);
+			struct mp_select *sel);
 long mp_ioctl_msgget(struct mp_endpoint *ep, void __user *uarg, size_t usize);
 long mp_ioctl_msgsnd(struct mp_endpoint *ep, void __user *uarg, size_t usize);
 long mp_ioctl_msgrcv(struct mp_endpoint *ep, void __user *uarg, size_t usize);
@@ -697,19 +850,16 @@ void mp_mailboxes_drop_ns(struct mp_ns *n);
 void mp_mailbox_exit(void);
 
 /**
- * struct mp_counters - live object counts, for leak checks
+ * struct mp_counters - live object counts, for leak checks (messages and
+ * their bytes are counted per CPU: mp_msg_count())
  * @endpoints: endpoints in existence
  * @mailboxes: mailboxes in existence
- * @messages: messages allocated
- * @bytes: body bytes of those messages
  * @files: open files held by messages
  * @links: direct links in existence
  */
 struct mp_counters {
 	atomic_long_t endpoints;
 	atomic_long_t mailboxes;
-	atomic_long_t messages;
-	atomic_long_t bytes;
 	atomic_long_t files;
 	atomic_long_t links;
 };
@@ -722,9 +872,121 @@ struct mp_counters {
 #define MP_STRUCT_MAX	PAGE_SIZE
 
 int mp_args_from_user(void *dst, size_t ksize, const void __user *uarg, size_t usize);
+int mp_args_from_user_short(void *dst, size_t ksize, size_t minsize,
+			    const void __user *uarg, size_t usize);
+
+/*
+ * Copy @n bytes (a constant multiple of 8) of a caller's structure in,
+ * a word at a time: no call, no usercopy bounds walk, no byte loop.
+ */
+static __always_inline int mp_args_words_in(void *dst, const void __user *uarg,
+					    const size_t n)
+{
+	const u64 __user *u = uarg;
+	u64 *d = dst;
+	size_t i;
+
+	if (!user_read_access_begin(uarg, n))
+		return -EFAULT;
+	for (i = 0; i < n / 8; i++)
+		unsafe_get_user(d[i], &u[i], efault);
+	user_read_access_end();
+	return 0;
+efault:
+	user_read_access_end();
+	return -EFAULT;
+}
+
+/**
+ * mp_args_in() - copy in a command's arguments, the fast way
+ * @dst: the kernel's structure
+ * @ksize: its size (a constant, a multiple of 8)
+ * @minsize: the shortest the command takes (a constant, a multiple of 8)
+ * @uarg: the caller's structure
+ * @usize: its size
+ *
+ * A caller's structure of the kernel's size, or of the shortest, is
+ * copied a word at a time with sizes known when the module is built,
+ * and the fields a short caller leaves out are zeroed by a few stores.
+ * Any other size goes through mp_args_from_user_short().
+ *
+ * Context: Process context; may fault.
+ * Return: 0, -EINVAL, -E2BIG or -EFAULT.
+ */
+static __always_inline int mp_args_in(void *dst, const size_t ksize,
+				      const size_t minsize,
+				      const void __user *uarg, size_t usize)
+{
+	BUILD_BUG_ON(minsize % 8 || ksize % 8 || minsize > ksize);
+	if (likely(usize == ksize))
+		return mp_args_words_in(dst, uarg, ksize);
+	if (usize == minsize) {
+		u64 *tail = dst + minsize;
+		size_t i;
+
+		for (i = 0; i < (ksize - minsize) / 8; i++)
+			tail[i] = 0;
+		return mp_args_words_in(dst, uarg, minsize);
+	}
+	return mp_args_from_user_short(dst, ksize, minsize, uarg, usize);
+}
+
 int mp_copy_struct_to_user(void __user *dst, size_t usize, const void *src,
 			   size_t ksize);
 
 extern struct mp_counters mp_counters;
+
+/**
+ * mp_recv_args_from_user() - copy in and check a receive's arguments
+ * @a: where to put them
+ * @uarg: the caller's &struct mp_msgrcv_args
+ * @usize: its size
+ * @sel: set to the selection they describe
+ * @deadline_buf: room for the deadline @sel points to
+ *
+ * Context: Process context; may fault.
+ * Return: 0, -EINVAL, -E2BIG or -EFAULT.
+ */
+static __always_inline int mp_recv_args_from_user(struct mp_msgrcv_args *a,
+						  void __user *uarg, size_t usize,
+						  struct mp_select *sel,
+						  ktime_t *deadline_buf)
+{
+	int ret;
+
+	ret = mp_args_in(a, sizeof(*a), MP_MSGRCV_ARGS_SIZE_MIN, uarg, usize);
+	if (ret)
+		return ret;
+	if (usize != MP_MSGRCV_ARGS_SIZE_MIN || (a->msgflg & MP_MSG_COPY))
+		return mp_recv_args_check(a, sel, deadline_buf);
+	/* The shortest caller: no options, no header, no descriptors. */
+	if ((long)a->msgsz < 0 || a->id < 0)
+		return -EINVAL;
+	sel->from_nr = 0;
+	sel->from_ns = NULL;
+	sel->from = NULL;
+	sel->fd_room = 0;
+	sel->discard = false;
+	sel->no_calls = false;
+	sel->rights = false;
+	sel->rights_gen = 0;
+	sel->min_prio = 0;
+	sel->bufsz = a->msgsz;
+	sel->noerror = a->msgflg & MP_MSG_NOERROR;
+	sel->peek = false;
+	sel->nowait = a->msgflg & MP_IPC_NOWAIT;
+	sel->deadline = NULL;
+	if (a->msgtyp == 0) {
+		sel->mode = MP_SEL_ANY;
+		sel->type = 0;
+	} else if (a->msgtyp > 0) {
+		sel->mode = a->msgflg & MP_MSG_EXCEPT ? MP_SEL_NE : MP_SEL_EQ;
+		sel->type = a->msgtyp;
+	} else {
+		sel->mode = MP_SEL_LE;
+		sel->type = a->msgtyp == LONG_MIN ? LONG_MAX : -a->msgtyp;
+	}
+	return 0;
+}
 
 #endif /* MSGPASS_H */

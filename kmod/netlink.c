@@ -504,6 +504,7 @@ static int mp_nl_count_user(kuid_t uid, long bytes, void *data)
 
 static int __mp_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	long bytes, messages = mp_msg_count(&bytes);
 	size_t users = 0, size;
 	struct sk_buff *msg;
 	void *hdr;
@@ -533,10 +534,8 @@ static int __mp_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 			      atomic_long_read(&mp_counters.endpoints), MSGPASS_A_PAD) ||
 	    nla_put_u64_64bit(msg, MSGPASS_A_MAILBOXES,
 			      atomic_long_read(&mp_counters.mailboxes), MSGPASS_A_PAD) ||
-	    nla_put_u64_64bit(msg, MSGPASS_A_MESSAGES,
-			      atomic_long_read(&mp_counters.messages), MSGPASS_A_PAD) ||
-	    nla_put_u64_64bit(msg, MSGPASS_A_BYTES,
-			      atomic_long_read(&mp_counters.bytes), MSGPASS_A_PAD) ||
+	    nla_put_u64_64bit(msg, MSGPASS_A_MESSAGES, messages, MSGPASS_A_PAD) ||
+	    nla_put_u64_64bit(msg, MSGPASS_A_BYTES, bytes, MSGPASS_A_PAD) ||
 	    nla_put_u64_64bit(msg, MSGPASS_A_FILES,
 			      atomic_long_read(&mp_counters.files), MSGPASS_A_PAD) ||
 	    mp_users_for_each(mp_nl_put_user, msg)) {

@@ -86,6 +86,7 @@ static void mp_ns_destroy(struct mp_ns *n)
 		     n->nr_mailboxes);
 	xa_destroy(&n->keys);
 	xa_destroy(&n->mailboxes);
+	mp_mailbox_table_free(n);
 	xa_destroy(&n->slot_seq);
 	if (n->pin)
 		fput(n->pin);

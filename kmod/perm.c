@@ -21,16 +21,7 @@
 /* Priorities above this to another user's queue need CAP_SYS_NICE. */
 unsigned int mp_prio_max_other = MP_PRIO_USER_MAX;
 
-/**
- * mp_perm_mbox() - System V's permission check (ipcperms())
- * @mb: the mailbox
- * @flag: the requested bits in the owner, group or other position (as
- *	msgget()'s mode, or 0444 / 0222)
- *
- * Context: Process context.
- * Return: true if the caller may.
- */
-bool mp_perm_mbox(const struct mp_mailbox *mb, int flag)
+static __always_inline bool __mp_perm_mbox(const struct mp_mailbox *mb, int flag)
 {
 	int requested = (flag >> 6 | flag >> 3 | flag) & 7;
 	kuid_t euid = current_euid();
@@ -43,6 +34,20 @@ bool mp_perm_mbox(const struct mp_mailbox *mb, int flag)
 	if ((requested & ~granted & 0007) && !mp_ns_capable(mb->ns, CAP_IPC_OWNER))
 		return false;
 	return true;
+}
+
+/**
+ * mp_perm_mbox() - System V's permission check (ipcperms())
+ * @mb: the mailbox
+ * @flag: the requested bits in the owner, group or other position (as
+ *	msgget()'s mode, or 0444 / 0222)
+ *
+ * Context: Process context.
+ * Return: true if the caller may.
+ */
+bool mp_perm_mbox(const struct mp_mailbox *mb, int flag)
+{
+	return __mp_perm_mbox(mb, flag);
 }
 
 /**
@@ -119,8 +124,10 @@ static int mp_perm_priority(bool same_user, u32 prio)
  */
 int mp_perm_mbox_send(const struct mp_mailbox *mb, u32 prio)
 {
-	if (!mp_perm_mbox(mb, 0222))
+	if (!__mp_perm_mbox(mb, 0222))
 		return -EACCES;
+	if (likely(prio <= READ_ONCE(mp_prio_max_other)))
+		return 0;
 	return mp_perm_priority(mp_perm_mbox_user(mb), prio);
 }
 

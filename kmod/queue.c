@@ -47,7 +47,7 @@
  * under the lock, which is correct, only slower.
  */
 
-static void mp_wake_add(struct mp_wake_list *wl, struct task_struct *task)
+static __always_inline void mp_wake_add(struct mp_wake_list *wl, struct task_struct *task)
 {
 	if (wl->nr < MP_WAKE_BATCH) {
 		get_task_struct(task);
@@ -58,12 +58,12 @@ static void mp_wake_add(struct mp_wake_list *wl, struct task_struct *task)
 }
 
 /**
- * mp_wake_up() - wake the tasks collected in a wake list, and empty it
- * @wl: the list
+ * __mp_wake_up() - wake the tasks collected in a wake list, and empty it
+ * @wl: the list, not empty
  *
  * Context: Any context but hard interrupts; no queue lock held.
  */
-void mp_wake_up(struct mp_wake_list *wl)
+void __mp_wake_up(struct mp_wake_list *wl)
 {
 	unsigned int i;
 
@@ -75,24 +75,24 @@ void mp_wake_up(struct mp_wake_list *wl)
 }
 
 /* Body byte and message bounds; System V bounds the count by the bytes. */
-static bool mp_room(u64 capacity, u64 max_bytes, u64 qnum, u64 qbytes,
-		    size_t len)
+static __always_inline bool mp_room(u64 capacity, u64 max_bytes, u64 qnum, u64 qbytes,
+				    size_t len)
 {
 	return qnum < min(capacity, max_bytes) && qbytes + len <= max_bytes &&
 	       qbytes + len >= qbytes;
 }
 
-static bool mp_queue_has_room(const struct mp_queue *q, size_t len)
+static __always_inline bool mp_queue_has_room(const struct mp_queue *q, size_t len)
 {
 	return mp_room(q->capacity, q->max_bytes, q->qnum, q->qbytes, len);
 }
 
 /* Room for @msg: on its link when it travels one, else in the queue. */
-static bool mp_queue_room_for(const struct mp_queue *q, const struct mp_msg *msg)
+static __always_inline bool mp_queue_room_for(const struct mp_queue *q, const struct mp_msg *msg)
 {
 	const struct mp_link *l = msg->link;
 
-	if (l)
+	if (msg->flags & MP_M_LINK)
 		return mp_room(l->capacity, l->max_bytes, l->qnum, l->qbytes, msg->len);
 	return mp_queue_has_room(q, msg->len);
 }
@@ -102,11 +102,11 @@ static bool mp_queue_room_for(const struct mp_queue *q, const struct mp_msg *msg
  * takes it, on a zero-capacity queue or link, and when it is larger than
  * the queue's or the link's byte capacity: it could never wait queued.
  */
-static bool mp_queue_rendezvous(const struct mp_queue *q, const struct mp_msg *msg)
+static __always_inline bool mp_queue_rendezvous(const struct mp_queue *q, const struct mp_msg *msg)
 {
 	const struct mp_link *l = msg->link;
 
-	if (l)
+	if (msg->flags & MP_M_LINK)
 		return l->capacity == 0 || msg->len > l->max_bytes;
 	return q->capacity == 0 || msg->len > q->max_bytes;
 }
@@ -134,6 +134,8 @@ bool mp_queue_fits(const struct mp_queue *q, size_t len)
 void mp_queue_init(struct mp_queue *q)
 {
 	spin_lock_init(&q->lock);
+	q->levels = RB_ROOT_CACHED;
+	q->idle = NULL;
 	INIT_LIST_HEAD(&q->msgs);
 	INIT_LIST_HEAD(&q->senders);
 	INIT_LIST_HEAD(&q->receivers);
@@ -142,8 +144,8 @@ void mp_queue_init(struct mp_queue *q)
 	q->dead_err = -EIDRM;
 }
 
-static void mp_waiter_finish(struct mp_waiter *w, struct mp_msg *msg, int err,
-			     struct mp_wake_list *wake_q)
+static __always_inline void mp_waiter_finish(struct mp_waiter *w, struct mp_msg *msg, int err,
+					     struct mp_wake_list *wake_q)
 {
 	list_del_init(&w->node);
 	w->msg = msg;
@@ -153,7 +155,7 @@ static void mp_waiter_finish(struct mp_waiter *w, struct mp_msg *msg, int err,
 }
 
 /* Wake every sender asleep for room: each looks again. */
-static void mp_queue_wake_senders(struct mp_queue *q, struct mp_wake_list *wake_q)
+static __always_inline void mp_queue_wake_senders(struct mp_queue *q, struct mp_wake_list *wake_q)
 {
 	struct mp_waiter *w;
 
@@ -171,14 +173,14 @@ static void mp_queue_wake_receivers(struct mp_queue *q,
 		mp_waiter_finish(w, NULL, 0, wake_q);
 }
 
-static void mp_queue_wake_pollers(struct mp_queue *q, __poll_t mask)
+static __always_inline void mp_queue_wake_pollers(struct mp_queue *q, __poll_t mask)
 {
 	if (wq_has_sleeper(&q->poll_wait))
 		wake_up_interruptible_poll(&q->poll_wait, mask);
 }
 
 /* The synchronous sender of @msg, if any, is done waiting. */
-static void mp_msg_taken(struct mp_msg *msg, int err, struct mp_wake_list *wake_q)
+static __always_inline void mp_msg_taken(struct mp_msg *msg, int err, struct mp_wake_list *wake_q)
 {
 	struct mp_waiter *w = msg->sync;
 
@@ -195,7 +197,7 @@ static void mp_msg_taken(struct mp_msg *msg, int err, struct mp_wake_list *wake_
  * the match (a sender handing a message over runs it in its own), or,
  * named by pidfd, the process itself. Kernel notes come from nobody.
  */
-static bool mp_select_from(const struct mp_select *sel, const struct mp_msg *msg)
+static __always_inline bool mp_select_from(const struct mp_select *sel, const struct mp_msg *msg)
 {
 	if (!sel->from_nr)
 		return true;
@@ -206,8 +208,8 @@ static bool mp_select_from(const struct mp_select *sel, const struct mp_msg *msg
 	return pid_nr_ns(msg->sender, sel->from_ns) == sel->from_nr;
 }
 
-static bool mp_select_match(const struct mp_select *sel,
-			    const struct mp_msg *msg)
+static __always_inline bool mp_select_match(const struct mp_select *sel,
+					    const struct mp_msg *msg)
 {
 	if (msg->prio < sel->min_prio || !mp_select_from(sel, msg))
 		return false;
@@ -227,41 +229,177 @@ static bool mp_select_match(const struct mp_select *sel,
 	}
 }
 
-/* Messages stay sorted: priority first, then sequence number. */
-static void mp_queue_link(struct mp_queue *q, struct mp_msg *msg)
-{
-	struct mp_msg *pos;
+/*
+ * Priority levels. A non-broadcast queue keeps its messages in one list
+ * per priority (&struct mp_level), in a tree, highest first; a message
+ * goes to the tail of its level. A level that empties is kept as
+ * &mp_queue.idle, so that a queue whose messages all have one priority
+ * (the usual case) never touches the tree; a second empty level is
+ * freed. Levels are allocated before the lock is taken (a send that
+ * finds it needs one drops the lock and comes back).
+ */
+static struct kmem_cache *mp_level_cache;
 
-	msg->queued = true;
+static bool mp_level_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct mp_level, node)->prio >
+	       rb_entry(b, struct mp_level, node)->prio;
+}
+
+static struct mp_level *mp_level_of(struct rb_node *rb)
+{
+	return rb ? rb_entry(rb, struct mp_level, node) : NULL;
+}
+
+/* The highest level with messages, or NULL. */
+static struct mp_level *mp_level_first(struct mp_queue *q)
+{
+	struct mp_level *lv = mp_level_of(rb_first_cached(&q->levels));
+
+	if (lv && lv == q->idle)
+		lv = mp_level_of(rb_next(&lv->node));
+	return lv;
+}
+
+/* The next lower level with messages, or NULL. */
+static struct mp_level *mp_level_next(struct mp_queue *q, struct mp_level *lv)
+{
+	lv = mp_level_of(rb_next(&lv->node));
+	if (lv && lv == q->idle)
+		lv = mp_level_of(rb_next(&lv->node));
+	return lv;
+}
+
+static struct mp_level *mp_level_find(struct mp_queue *q, u8 prio)
+{
+	struct rb_node *rb = q->levels.rb_root.rb_node;
+
+	while (rb) {
+		struct mp_level *lv = rb_entry(rb, struct mp_level, node);
+
+		if (prio == lv->prio)
+			return lv;
+		rb = prio > lv->prio ? rb->rb_left : rb->rb_right;
+	}
+	return NULL;
+}
+
+/* The level for @prio, made from the idle one or @spare; NULL if none. */
+static struct mp_level *mp_level_get(struct mp_queue *q, u8 prio,
+				     struct mp_level **spare)
+{
+	struct mp_level *lv = q->idle;
+
+	if (lv && lv->prio == prio) {
+		q->idle = NULL;
+		return lv;
+	}
+	lv = mp_level_find(q, prio);
+	if (lv) {
+		if (lv == q->idle)
+			q->idle = NULL;
+		return lv;
+	}
+	lv = q->idle;
+	if (lv) {
+		q->idle = NULL;
+		rb_erase_cached(&lv->node, &q->levels);
+	} else if (spare && *spare) {
+		lv = *spare;
+		*spare = NULL;
+		INIT_LIST_HEAD(&lv->msgs);
+	} else {
+		return NULL;
+	}
+	lv->prio = prio;
+	rb_add_cached(&lv->node, &q->levels, mp_level_less);
+	return lv;
+}
+
+/* @lv has no message any more: keep it as the idle one, or free it. */
+static __always_inline void mp_level_emptied(struct mp_queue *q, struct mp_level *lv)
+{
+	if (!q->idle) {
+		q->idle = lv;
+		return;
+	}
+	rb_erase_cached(&lv->node, &q->levels);
+	kmem_cache_free(mp_level_cache, lv);
+}
+
+/* A level for a send that may need one: made before the queue lock. */
+static struct mp_level *mp_level_alloc(void)
+{
+	return kmem_cache_alloc(mp_level_cache, GFP_KERNEL_ACCOUNT);
+}
+
+static __always_inline void mp_level_free(struct mp_level *lv)
+{
+	if (lv)
+		kmem_cache_free(mp_level_cache, lv);
+}
+
+/* Is @a before @b in order of arrival? (Arrival numbers wrap.) */
+static __always_inline bool mp_arrived_before(const struct mp_msg *a, const struct mp_msg *b)
+{
+	return (s32)(a->arrival - b->arrival) < 0;
+}
+
+/*
+ * Put @msg in its queue: at the tail of its level (or of the broadcast
+ * list), unless it arrived before some of them (it goes back after a
+ * failed receive): then in its place. Return: 0, or -ENOMEM when a
+ * level is needed and neither an idle one nor @spare is there.
+ */
+static __always_inline int mp_queue_link(struct mp_queue *q, struct mp_msg *msg,
+					 struct mp_level **spare)
+{
+	struct list_head *at;
+	struct mp_level *lv;
+
+	if (q->broadcast) {
+		at = &q->msgs;
+	} else {
+		struct mp_msg *pos;
+
+		lv = mp_level_get(q, msg->prio, spare);
+		if (!lv)
+			return -ENOMEM;
+		at = &lv->msgs;
+		list_for_each_entry_reverse(pos, &lv->msgs, node) {
+			if (mp_arrived_before(pos, msg))
+				break;
+			at = &pos->node;
+		}
+	}
+	list_add_tail(&msg->node, at);
+	msg->flags |= MP_M_QUEUED;
 	q->qnum++;
 	q->qbytes += msg->len;
-	if (msg->link) {
+	if (msg->flags & MP_M_LINK) {
 		msg->link->qnum++;
 		msg->link->qbytes += msg->len;
 	}
-	if (q->broadcast) {
-		list_add_tail(&msg->node, &q->msgs);
-		return;
-	}
-	list_for_each_entry_reverse(pos, &q->msgs, node) {
-		if (pos->prio > msg->prio ||
-		    (pos->prio == msg->prio && pos->arrival < msg->arrival)) {
-			list_add(&msg->node, &pos->node);
-			return;
-		}
-	}
-	list_add(&msg->node, &q->msgs);
+	return 0;
 }
 
-static void mp_queue_unlink(struct mp_queue *q, struct mp_msg *msg)
+static __always_inline void mp_queue_unlink(struct mp_queue *q, struct mp_msg *msg)
 {
+	struct list_head *prev = msg->node.prev, *next = msg->node.next;
+
 	list_del_init(&msg->node);
-	msg->queued = false;
+	msg->flags &= ~MP_M_QUEUED;
 	q->qnum--;
 	q->qbytes -= msg->len;
-	if (msg->link) {
+	if (msg->flags & MP_M_LINK) {
 		msg->link->qnum--;
 		msg->link->qbytes -= msg->len;
+	}
+	/* Its level emptied when its neighbours are the level's head. */
+	if (!q->broadcast && prev == next) {
+		struct mp_level *lv = container_of(prev, struct mp_level, msgs);
+
+		mp_level_emptied(q, lv);
 	}
 }
 
@@ -269,54 +407,66 @@ static struct mp_msg *mp_queue_find(struct mp_queue *q,
 				    const struct mp_select *sel)
 {
 	struct mp_msg *msg, *found = NULL;
+	struct mp_level *lv;
 	long i = 0;
 
-	list_for_each_entry(msg, &q->msgs, node) {
-		if (sel->mode == MP_SEL_INDEX) {
-			/* Position among the messages the call considers. */
-			if (msg->prio < sel->min_prio || !mp_select_from(sel, msg))
+	if (!q->qnum)
+		return NULL;
+	if (sel->mode == MP_SEL_ANY && !sel->min_prio && !sel->from_nr && !sel->no_calls) {
+		/* The usual receive: the first message of the highest level. */
+		lv = mp_level_first(q);
+		return lv ? list_first_entry(&lv->msgs, struct mp_msg, node) : NULL;
+	}
+	/* Every queued message, in the order receives take them. */
+	for (lv = mp_level_first(q); lv; lv = mp_level_next(q, lv)) {
+		list_for_each_entry(msg, &lv->msgs, node) {
+			if (sel->mode == MP_SEL_INDEX) {
+				/* Position among the messages the call considers. */
+				if (msg->prio < sel->min_prio || !mp_select_from(sel, msg))
+					continue;
+				if (i++ == sel->type)
+					return msg;
 				continue;
-			if (i++ == sel->type)
+			}
+			if (msg->prio < sel->min_prio)
+				return found;
+			if (!mp_select_match(sel, msg))
+				continue;
+			if (sel->mode != MP_SEL_LE)
 				return msg;
-			continue;
-		}
-		if (msg->prio < sel->min_prio)
-			break;
-		if (!mp_select_match(sel, msg))
-			continue;
-		if (sel->mode != MP_SEL_LE)
-			return msg;
-		if (!found || msg->type < found->type) {
-			found = msg;
-			if (msg->type == 1)
-				break;
+			if (!found || msg->type < found->type) {
+				found = msg;
+				if (msg->type == 1)
+					return found;
+			}
 		}
 	}
 	return found;
 }
 
-static void mp_queue_stamp_send(struct mp_queue *q, struct mp_msg *msg)
+static __always_inline void mp_queue_stamp_send(struct mp_queue *q, struct mp_msg *msg)
 {
 	msg->arrival = ++q->arrivals;
-	if (msg->link) {
+	if (msg->flags & MP_M_LINK) {
 		msg->seq = ++msg->link->seq;
 		msg->link->sent++;
 	} else {
-		msg->seq = msg->arrival;
+		msg->seq = q->arrivals;
 	}
 	q->sent++;
-	q->stime = ktime_get_real_seconds();
+	/* The second of its stamp: no second clock read. */
+	q->stime = div_u64(msg->stime_ns, NSEC_PER_SEC);
 	if (q->lspid != msg->sender) {
 		put_pid(q->lspid);
 		q->lspid = get_pid(msg->sender);
 	}
 }
 
-static void mp_queue_stamp_receive(struct mp_queue *q, struct mp_msg *msg)
+static __always_inline void mp_queue_stamp_receive(struct mp_queue *q, struct mp_msg *msg)
 {
 	struct pid *me = task_tgid(current);
 
-	if (msg->link)
+	if (msg->flags & MP_M_LINK)
 		msg->link->received++;
 	q->received++;
 	q->rtime = ktime_get_real_seconds();
@@ -332,8 +482,8 @@ static void mp_queue_stamp_receive(struct mp_queue *q, struct mp_msg *msg)
  * receiver whose buffer is too small is woken with E2BIG, as System V
  * does, and the message goes on to the next one.
  */
-static bool mp_queue_handoff(struct mp_queue *q, struct mp_msg *msg,
-			     struct mp_wake_list *wake_q)
+static __always_inline bool mp_queue_handoff(struct mp_queue *q, struct mp_msg *msg,
+					     struct mp_wake_list *wake_q)
 {
 	struct mp_waiter *w, *tmp;
 
@@ -348,7 +498,7 @@ static bool mp_queue_handoff(struct mp_queue *q, struct mp_msg *msg,
 		} else if (msg->len > sel->bufsz && !sel->noerror) {
 			mp_waiter_finish(w, NULL, -E2BIG, wake_q);
 			continue;
-		} else if (msg->nr_files > sel->fd_room) {
+		} else if (mp_msg_nr_files(msg) > sel->fd_room) {
 			mp_waiter_finish(w, NULL, -ENOBUFS, wake_q);
 			continue;
 		}
@@ -360,8 +510,8 @@ static bool mp_queue_handoff(struct mp_queue *q, struct mp_msg *msg,
 }
 
 /* Receivers peeking at what arrives get a look at a queued message. */
-static void mp_queue_wake_peekers(struct mp_queue *q, struct mp_msg *msg,
-				  struct mp_wake_list *wake_q)
+static __always_inline void mp_queue_wake_peekers(struct mp_queue *q, struct mp_msg *msg,
+						  struct mp_wake_list *wake_q)
 {
 	struct mp_waiter *w, *tmp;
 
@@ -441,14 +591,21 @@ static void mp_queue_bcast_deliver(struct mp_queue *q, struct mp_msg *msg)
 	struct mp_sub *sub;
 
 	msg->pending = q->nr_subs;
+	msg->fanout = q->nr_subs;
 	list_for_each_entry(sub, &q->subs, node) {
 		if (!sub->pos)
 			sub->pos = msg;
 	}
-	mp_queue_link(q, msg);
+	mp_queue_link(q, msg, NULL);
 }
 
-static void mp_msg_put_list(struct list_head *list)
+/* Would a message of @prio need a new level (none idle, none of it)? */
+static __always_inline bool mp_level_needed(struct mp_queue *q, u8 prio)
+{
+	return !q->broadcast && !q->idle && !mp_level_find(q, prio);
+}
+
+static __always_inline void mp_msg_put_list(struct list_head *list)
 {
 	struct mp_msg *msg, *tmp;
 
@@ -513,7 +670,7 @@ static int mp_queue_wait_taken(struct mp_queue *q, struct mp_msg *msg,
 
 	INIT_LIST_HEAD(&w.node);
 	msg->sync = &w;
-	msg->was_sync = true;
+	msg->flags |= MP_M_WAS_SYNC;
 	q->nr_senders++;
 	do {
 		ret = mp_queue_sleep(q, &w, deadline, wl, poll);
@@ -549,6 +706,105 @@ static int mp_queue_wait_taken(struct mp_queue *q, struct mp_msg *msg,
 	 */
 	return ret == -ERESTARTNOHAND ? -EINTR : ret;
 }
+
+/* Straight to a receiver asleep for it, if one is (the queue is locked). */
+static noinline bool mp_queue_try_handoff(struct mp_queue *q, struct mp_msg *msg)
+	__releases(&q->lock)
+{
+	struct mp_wake_list wake_q;
+	bool sent;
+
+	mp_wake_init(&wake_q);
+	sent = mp_queue_handoff(q, msg, &wake_q);
+	spin_unlock(&q->lock);
+	mp_wake_up(&wake_q);
+	return sent;
+}
+
+/**
+ * mp_queue_try_send() - the usual send, if it is one
+ * @q: the queue
+ * @msg: a stamped message, consumed if sent
+ *
+ * Room for it, or a receiver asleep for it; its priority level there:
+ * sent without waiting. Anything else (and a synchronous send, which
+ * never comes here) is left to __mp_queue_send().
+ *
+ * Context: Any context that may take q->lock: the caller may hold @q
+ * under RCU only; does not sleep.
+ * Return: true if sent.
+ */
+bool mp_queue_try_send(struct mp_queue *q, struct mp_msg *msg)
+{
+	spin_lock(&q->lock);
+	if (unlikely(q->dead || q->broadcast))
+		goto slow;
+	if (!list_empty(&q->receivers))
+		return mp_queue_try_handoff(q, msg);
+	if (unlikely(mp_queue_rendezvous(q, msg) || !mp_queue_room_for(q, msg) ||
+		     (!q->idle && !mp_level_find(q, msg->prio))))
+		goto slow;
+	mp_queue_stamp_send(q, msg);
+	mp_queue_link(q, msg, NULL);
+	spin_unlock(&q->lock);
+	mp_queue_wake_pollers(q, EPOLLIN | EPOLLRDNORM);
+	return true;
+slow:
+	spin_unlock(&q->lock);
+	return false;
+}
+
+/**
+ * mp_queue_try_receive() - the usual receive, if it is one
+ * @q: the queue (not broadcast)
+ * @sel: what to take (no peek, no discard)
+ *
+ * The first message @sel selects is there and fits: taken without
+ * waiting. Anything else is left to mp_queue_receive().
+ *
+ * Context: Any context that may take q->lock: the caller may hold @q
+ * under RCU only; does not sleep.
+ * Return: the message (the queue's reference goes to the caller),
+ * ERR_PTR(-ENOMSG) when nothing is there for a receive that does not
+ * wait, or NULL: mp_queue_receive() decides.
+ */
+struct mp_msg *mp_queue_try_receive(struct mp_queue *q,
+				    const struct mp_select *sel)
+{
+	struct mp_wake_list wake_q;
+	struct mp_msg *msg;
+
+	spin_lock(&q->lock);
+	if (unlikely(q->dead || q->broadcast || (sel->rights && sel->rights_gen != q->rights_gen)))
+		goto none;
+	msg = mp_queue_find(q, sel);
+	if (!msg && sel->nowait) {
+		/* Nothing for it, and it does not wait: done. */
+		spin_unlock(&q->lock);
+		return ERR_PTR(-ENOMSG);
+	}
+	if (!msg || (msg->len > sel->bufsz && !sel->noerror) || msg->ext)
+		goto none;
+	mp_wake_init(&wake_q);
+	mp_queue_stamp_receive(q, msg);
+	mp_queue_unlink(q, msg);
+	mp_msg_taken(msg, 0, &wake_q);
+	mp_queue_wake_senders(q, &wake_q);
+	spin_unlock(&q->lock);
+	mp_wake_up(&wake_q);
+	mp_queue_wake_pollers(q, EPOLLOUT | EPOLLWRNORM);
+	return msg;
+none:
+	spin_unlock(&q->lock);
+	return NULL;
+}
+
+static int mp_queue_send_slow(struct mp_queue *q, struct mp_msg *msg,
+			      bool nowait, bool sync, ktime_t *deadline,
+			      struct mp_wake_list *defer);
+static struct mp_msg *mp_queue_receive_slow(struct mp_queue *q,
+					    const struct mp_select *sel,
+					    u64 *overrun);
 
 /**
  * mp_queue_send() - send a message into a queue
@@ -587,13 +843,25 @@ int mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 int __mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 		    bool sync, ktime_t *deadline, struct mp_wake_list *defer)
 {
+	if (!sync && mp_queue_try_send(q, msg))
+		return 0;
+	return mp_queue_send_slow(q, msg, nowait, sync, deadline, defer);
+}
+
+/* Everything but the usual send: waiting, broadcast, hand-over, sync. */
+static noinline int mp_queue_send_slow(struct mp_queue *q, struct mp_msg *msg,
+				       bool nowait, bool sync, ktime_t *deadline,
+				       struct mp_wake_list *defer)
+{
 	struct mp_waiter w = { .task = current };
-	struct mp_wake_list local = { 0 }, *wq = defer ? defer : &local;
+	struct mp_wake_list local, *wq = defer ? defer : &local;
+	struct mp_level *spare = NULL;
 	__poll_t poll = 0;
 	u64 overruns = 0;
 	LIST_HEAD(done);
 	int ret;
 
+	mp_wake_init(&local);
 	INIT_LIST_HEAD(&w.node);
 	spin_lock(&q->lock);
 	for (;;) {
@@ -630,12 +898,21 @@ int __mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 		}
 
 		if (rendezvous || mp_queue_room_for(q, msg)) {
+			if (!spare && mp_level_needed(q, msg->prio)) {
+				/* A priority new to the queue: a level, made unlocked. */
+				spin_unlock(&q->lock);
+				spare = mp_level_alloc();
+				spin_lock(&q->lock);
+				ret = -ENOMEM;
+				if (!spare)
+					break;
+				continue;
+			}
 			mp_queue_stamp_send(q, msg);
 			if (q->broadcast)
 				mp_queue_bcast_deliver(q, msg);
 			else
-				mp_queue_link(q, msg);
-			msg->fanout = msg->pending;
+				mp_queue_link(q, msg, &spare);
 			mp_queue_wake_peekers(q, msg, wq);
 			poll = EPOLLIN | EPOLLRDNORM;
 			ret = 0;
@@ -659,6 +936,7 @@ int __mp_queue_send(struct mp_queue *q, struct mp_msg *msg, bool nowait,
 			break;
 	}
 	spin_unlock(&q->lock);
+	mp_level_free(spare);
 	if (!defer)
 		mp_wake_up(wq);
 	if (poll)
@@ -709,7 +987,7 @@ static struct mp_msg *mp_queue_take(struct mp_queue *q,
 	/* A message dropped unread (MP_RECV_DISCARD) needs no room. */
 	if (!sel->discard && msg->len > sel->bufsz && !sel->noerror)
 		return ERR_PTR(-E2BIG);
-	if (!sel->discard && msg->nr_files > sel->fd_room)
+	if (!sel->discard && mp_msg_nr_files(msg) > sel->fd_room)
 		return ERR_PTR(-ENOBUFS);
 
 	if (sel->peek) {
@@ -750,14 +1028,30 @@ static struct mp_msg *mp_queue_take(struct mp_queue *q,
 struct mp_msg *mp_queue_receive(struct mp_queue *q, const struct mp_select *sel,
 				u64 *overrun)
 {
+	struct mp_msg *msg;
+
+	*overrun = 0;
+	if (!sel->peek && !sel->discard) {
+		msg = mp_queue_try_receive(q, sel);
+		if (msg)
+			return msg;
+	}
+	return mp_queue_receive_slow(q, sel, overrun);
+}
+
+/* Everything but the usual receive: waiting, broadcast, peeks, errors. */
+static noinline struct mp_msg *mp_queue_receive_slow(struct mp_queue *q,
+						     const struct mp_select *sel,
+						     u64 *overrun)
+{
 	struct mp_waiter w = { .task = current, .sel = sel };
-	struct mp_wake_list wake_q = { 0 };
+	struct mp_wake_list wake_q;
 	struct mp_msg *msg;
 	LIST_HEAD(done);
 	int ret;
 
+	mp_wake_init(&wake_q);
 	INIT_LIST_HEAD(&w.node);
-	*overrun = 0;
 	spin_lock(&q->lock);
 	for (;;) {
 		msg = ERR_PTR(q->dead_err);
@@ -827,7 +1121,7 @@ static void mp_queue_bcast_put_back(struct mp_queue *q, struct mp_msg *msg,
 	if (!sub)
 		return;
 	sub->overrun += overrun;
-	if (!msg->queued || sub->pos != mp_queue_next(q, msg)) {
+	if (!(msg->flags & MP_M_QUEUED) || sub->pos != mp_queue_next(q, msg)) {
 		sub->overrun++;
 		return;
 	}
@@ -849,8 +1143,10 @@ static void mp_queue_bcast_put_back(struct mp_queue *q, struct mp_msg *msg,
  */
 void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg, u64 overrun)
 {
-	struct mp_wake_list wake_q = { 0 };
+	struct mp_wake_list wake_q;
+	struct mp_level *spare = NULL;
 
+	mp_wake_init(&wake_q);
 	spin_lock(&q->lock);
 	if (q->dead) {
 		spin_unlock(&q->lock);
@@ -867,12 +1163,19 @@ void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg, u64 overrun)
 		mp_queue_wake_pollers(q, EPOLLIN | EPOLLRDNORM);
 		return;
 	}
-	mp_queue_link(q, msg);
+	if (mp_level_needed(q, msg->prio)) {
+		/* Its level went when it was taken: a new one, never failing. */
+		spin_unlock(&q->lock);
+		spare = kmem_cache_alloc(mp_level_cache, GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
+		spin_lock(&q->lock);
+	}
+	mp_queue_link(q, msg, &spare);
 	q->received--;
-	if (msg->link)
+	if (msg->flags & MP_M_LINK)
 		msg->link->received--;
 	mp_queue_wake_receivers(q, &wake_q);
 	spin_unlock(&q->lock);
+	mp_level_free(spare);
 	mp_wake_up(&wake_q);
 	mp_queue_wake_pollers(q, EPOLLIN | EPOLLRDNORM);
 }
@@ -889,9 +1192,10 @@ void mp_queue_put_back(struct mp_queue *q, struct mp_msg *msg, u64 overrun)
  */
 void mp_queue_taken(struct mp_queue *q)
 {
-	struct mp_wake_list wake_q = { 0 };
+	struct mp_wake_list wake_q;
 	LIST_HEAD(done);
 
+	mp_wake_init(&wake_q);
 	if (!q->broadcast)
 		return;
 	spin_lock(&q->lock);
@@ -907,6 +1211,24 @@ void mp_queue_taken(struct mp_queue *q)
 }
 
 /**
+ * mp_queue_settle() - the end of a receive that took a message from @q
+ * @q: the queue
+ * @back: the message to put back (mp_msg_deliver() could not deliver
+ *	it), or NULL when it was delivered
+ * @overrun: broadcast: the overrun count the receive took with it
+ * @peek: the receive only looked: nothing to settle
+ *
+ * Context: Process context; takes q->lock.
+ */
+void mp_queue_settle(struct mp_queue *q, struct mp_msg *back, u64 overrun, bool peek)
+{
+	if (back)
+		mp_queue_put_back(q, back, overrun);
+	else if (!peek && q->broadcast)
+		mp_queue_taken(q);
+}
+
+/**
  * mp_queue_kill() - remove a queue: fail every call on it with EIDRM
  * @q: the queue
  *
@@ -918,19 +1240,30 @@ void mp_queue_taken(struct mp_queue *q)
 void mp_queue_kill(struct mp_queue *q)
 {
 	struct mp_waiter *w, *tmp;
+	struct rb_node *rb;
 	struct mp_msg *msg;
-	struct mp_wake_list wake_q = { 0 };
+	struct mp_wake_list wake_q;
 	struct mp_sub *sub;
 	LIST_HEAD(done);
 
+	mp_wake_init(&wake_q);
 	spin_lock(&q->lock);
 	q->dead = true;
 	list_for_each_entry_safe(w, tmp, &q->receivers, node)
 		mp_waiter_finish(w, NULL, q->dead_err, &wake_q);
 	mp_queue_wake_senders(q, &wake_q);
+	/* Every message, of every level, and the levels themselves. */
+	while ((rb = rb_first_cached(&q->levels))) {
+		struct mp_level *lv = rb_entry(rb, struct mp_level, node);
+
+		list_splice_tail_init(&lv->msgs, &q->msgs);
+		rb_erase_cached(rb, &q->levels);
+		kmem_cache_free(mp_level_cache, lv);
+	}
+	q->idle = NULL;
 	list_for_each_entry(msg, &q->msgs, node) {
 		mp_msg_taken(msg, q->dead_err, &wake_q);
-		msg->queued = false;
+		msg->flags &= ~MP_M_QUEUED;
 	}
 	list_splice_init(&q->msgs, &done);
 	list_for_each_entry(sub, &q->subs, node)
@@ -979,7 +1312,7 @@ __poll_t mp_queue_poll_mask(struct mp_queue *q, struct pid *pid)
 			mask |= EPOLLOUT | EPOLLWRNORM;
 		goto out;
 	}
-	if (!list_empty(&q->msgs))
+	if (q->qnum)
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (q->capacity ? mp_queue_has_room(q, 0) : q->nr_receivers > 0)
 		mask |= EPOLLOUT | EPOLLWRNORM;
@@ -1018,10 +1351,11 @@ void mp_queue_sub_add(struct mp_queue *q, struct mp_sub *sub)
  */
 void mp_queue_sub_del(struct mp_queue *q, struct mp_sub *sub)
 {
-	struct mp_wake_list wake_q = { 0 };
+	struct mp_wake_list wake_q;
 	struct mp_msg *msg;
 	LIST_HEAD(done);
 
+	mp_wake_init(&wake_q);
 	spin_lock(&q->lock);
 	list_del(&sub->node);
 	q->nr_subs--;
@@ -1046,8 +1380,9 @@ void mp_queue_sub_del(struct mp_queue *q, struct mp_sub *sub)
  */
 void mp_queue_room_changed(struct mp_queue *q)
 {
-	struct mp_wake_list wake_q = { 0 };
+	struct mp_wake_list wake_q;
 
+	mp_wake_init(&wake_q);
 	spin_lock(&q->lock);
 	mp_queue_wake_senders(q, &wake_q);
 	spin_unlock(&q->lock);
@@ -1066,8 +1401,9 @@ void mp_queue_room_changed(struct mp_queue *q)
  */
 void mp_queue_rights_changed(struct mp_queue *q)
 {
-	struct mp_wake_list wake_q = { 0 };
+	struct mp_wake_list wake_q;
 
+	mp_wake_init(&wake_q);
 	spin_lock(&q->lock);
 	q->rights_gen++;
 	mp_queue_wake_receivers(q, &wake_q);
@@ -1078,7 +1414,7 @@ void mp_queue_rights_changed(struct mp_queue *q)
 /**
  * mp_queue_withdraw() - take a queued message back out, unreceived
  * @q: the queue
- * @msg: a message on it (msg->queued); the queue's reference passes to
+ * @msg: a message on it (MP_M_QUEUED); the queue's reference passes to
  *	the caller
  *
  * Room was made: once the lock is dropped, the caller lets the senders
@@ -1108,15 +1444,20 @@ void mp_queue_withdraw(struct mp_queue *q, struct mp_msg *msg)
  */
 bool mp_queue_post(struct mp_queue *q, struct mp_msg *msg, bool fit)
 {
-	struct mp_wake_list wake_q = { 0 };
+	/* A level it may need, made before the lock; notes are rare. */
+	struct mp_level *spare = kmem_cache_alloc(mp_level_cache,
+						  GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
+	struct mp_wake_list wake_q;
 	bool queued = false;
 	LIST_HEAD(done);
 
+	mp_wake_init(&wake_q);
 	spin_lock(&q->lock);
 	if (fit && (q->dead || (!mp_queue_has_room(q, msg->len) &&
 				!(q->broadcast ? !q->nr_subs || q->lossy :
 				  !list_empty(&q->receivers))))) {
 		spin_unlock(&q->lock);
+		mp_level_free(spare);
 		return false;
 	}
 	if (q->dead) {
@@ -1129,7 +1470,6 @@ bool mp_queue_post(struct mp_queue *q, struct mp_msg *msg, bool fit)
 		if (q->nr_subs) {
 			mp_queue_stamp_send(q, msg);
 			mp_queue_bcast_deliver(q, msg);
-			msg->fanout = msg->pending;
 			mp_queue_wake_peekers(q, msg, &wake_q);
 			queued = true;
 		} else {
@@ -1140,18 +1480,42 @@ bool mp_queue_post(struct mp_queue *q, struct mp_msg *msg, bool fit)
 		if (fit && !mp_queue_has_room(q, msg->len)) {
 			/* The waiting receivers did not take it. */
 			spin_unlock(&q->lock);
+			mp_level_free(spare);
 			mp_wake_up(&wake_q);
 			return false;
 		}
 		mp_queue_stamp_send(q, msg);
-		mp_queue_link(q, msg);
+		mp_queue_link(q, msg, &spare);
 		mp_queue_wake_peekers(q, msg, &wake_q);
 		queued = true;
 	}
 	spin_unlock(&q->lock);
+	mp_level_free(spare);
 	mp_wake_up(&wake_q);
 	if (queued)
 		mp_queue_wake_pollers(q, EPOLLIN | EPOLLRDNORM);
 	mp_msg_put_list(&done);
 	return true;
+}
+
+/**
+ * mp_queue_caches_init() - create the cache of priority levels
+ *
+ * Context: Module init.
+ * Return: 0 or -ENOMEM.
+ */
+int __init mp_queue_caches_init(void)
+{
+	mp_level_cache = KMEM_CACHE(mp_level, SLAB_ACCOUNT);
+	return mp_level_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * mp_queue_caches_exit() - destroy it (every queue is gone)
+ *
+ * Context: Module exit.
+ */
+void mp_queue_caches_exit(void)
+{
+	kmem_cache_destroy(mp_level_cache);
 }

@@ -195,7 +195,7 @@ long mp_ioctl_watch(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	if ((a.flags & ~(MP_WATCH_TO_MAILBOX | MP_WATCH_CANCEL | MP_WATCH_PIDFD)) ||
 	    (a.kind != MP_WATCH_PROCESS && a.kind != MP_WATCH_MAILBOX) ||
 	    ((a.flags & MP_WATCH_PIDFD) && a.kind != MP_WATCH_PROCESS) ||
-	    memchr_inv(a.__reserved, 0, sizeof(a.__reserved)))
+	    !mp_zero_words(a.__reserved, ARRAY_SIZE(a.__reserved)))
 		return -EINVAL;
 	if (a.flags & MP_WATCH_CANCEL)
 		return mp_watch_cancel(ep, &a);
@@ -206,7 +206,7 @@ long mp_ioctl_watch(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w)
 		return -ENOMEM;
-	w->note = mp_msg_alloc(sizeof(*note));
+	w->note = mp_msg_alloc(sizeof(*note), ep->user);
 	if (IS_ERR(w->note)) {
 		ret = PTR_ERR(w->note);
 		kfree(w);
@@ -218,7 +218,7 @@ long mp_ioctl_watch(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	note->target = a.target;
 	note->cookie = a.cookie;
 	w->note->type = a.type;
-	w->note->kernel = true;
+	w->note->flags |= MP_M_KERNEL;
 	w->watcher = ep;
 	w->kind = a.kind;
 	w->notify = -1;

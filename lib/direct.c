@@ -38,7 +38,14 @@ int mp_send_ext(pid_t pid, const void *msgp, size_t msgsz, int msgflg,
 
 int mp_send(pid_t pid, const void *msgp, size_t msgsz, int msgflg)
 {
-	return mp_send_ext(pid, msgp, msgsz, msgflg, NULL);
+	struct mp_msgsnd_args a = {
+		.id = pid,
+		.msgflg = (uint32_t)msgflg,
+		.msgp = mp_ptr(msgp),
+		.msgsz = msgsz,
+	};
+
+	return __mp_ioctl(MP_IOC_SIZED(MP_IOC_SEND, MP_MSGSND_ARGS_SIZE_MIN), &a) < 0 ? -1 : 0;
 }
 
 static void mp_recv_fill(struct mp_msgrcv_args *a, int id, void *msgp,
@@ -75,7 +82,15 @@ ssize_t mp_receive_ext(pid_t pid, void *msgp, size_t msgsz, long msgtyp,
 ssize_t mp_receive(pid_t pid, void *msgp, size_t msgsz, long msgtyp,
 		   int msgflg)
 {
-	return mp_receive_ext(pid, msgp, msgsz, msgtyp, msgflg, NULL, NULL);
+	struct mp_msgrcv_args a = {
+		.id = pid,
+		.msgflg = (uint32_t)msgflg,
+		.msgp = mp_ptr(msgp),
+		.msgsz = msgsz,
+		.msgtyp = msgtyp,
+	};
+
+	return __mp_ioctl(MP_IOC_SIZED(MP_IOC_RECV, MP_MSGRCV_ARGS_SIZE_MIN), &a);
 }
 
 int mp_link_create(pid_t pid, uint64_t flags, uint64_t capacity,

@@ -58,7 +58,14 @@ int mp_msgsnd_ext(int msqid, const void *msgp, size_t msgsz, int msgflg,
 
 int mp_msgsnd(int msqid, const void *msgp, size_t msgsz, int msgflg)
 {
-	return mp_msgsnd_ext(msqid, msgp, msgsz, msgflg, NULL);
+	struct mp_msgsnd_args a = {
+		.id = msqid,
+		.msgflg = (uint32_t)msgflg,
+		.msgp = mp_ptr(msgp),
+		.msgsz = msgsz,
+	};
+
+	return __mp_ioctl(MP_IOC_SIZED(MP_IOC_MSGSND, MP_MSGSND_ARGS_SIZE_MIN), &a) < 0 ? -1 : 0;
 }
 
 ssize_t mp_msgrcv_ext(int msqid, void *msgp, size_t msgsz, long msgtyp,
@@ -88,7 +95,15 @@ ssize_t mp_msgrcv_ext(int msqid, void *msgp, size_t msgsz, long msgtyp,
 ssize_t mp_msgrcv(int msqid, void *msgp, size_t msgsz, long msgtyp,
 		  int msgflg)
 {
-	return mp_msgrcv_ext(msqid, msgp, msgsz, msgtyp, msgflg, NULL, NULL);
+	struct mp_msgrcv_args a = {
+		.id = msqid,
+		.msgflg = (uint32_t)msgflg,
+		.msgp = mp_ptr(msgp),
+		.msgsz = msgsz,
+		.msgtyp = msgtyp,
+	};
+
+	return __mp_ioctl(MP_IOC_SIZED(MP_IOC_MSGRCV, MP_MSGRCV_ARGS_SIZE_MIN), &a);
 }
 
 static int mp_ctl(int msqid, int cmd, void *buf, uint32_t buf_size,

@@ -241,6 +241,8 @@ struct mp_msgsnd_args {
 };
 
 #define MP_MSGSND_ARGS_SIZE_VER0	64	/* before @fds */
+/* The shortest a caller may pass: @id, @msgflg, @msgp, @msgsz (the rest zero) */
+#define MP_MSGSND_ARGS_SIZE_MIN		24
 
 /* struct mp_msgrcv_args.flags */
 #define MP_RECV_TIMEOUT		_BITULL(0)	/* @timeout_ns bounds the wait */
@@ -386,6 +388,8 @@ struct mp_msgrcv_args {
 };
 
 #define MP_MSGRCV_ARGS_SIZE_VER0	88	/* before @fds */
+/* The shortest a caller may pass: up to @msgtyp (the rest zero) */
+#define MP_MSGRCV_ARGS_SIZE_MIN		32
 
 /*
  * msgpass's own msgctl commands, beyond System V's (clear of System V's
