@@ -11,9 +11,9 @@
  * straight to the call, never through a queue, so it reaches exactly
  * the caller that is waiting for it.
  *
- * A call ID is the xarray index in its low 32 bits and a generation
- * number above, so a late reply to a call that was given up (signal,
- * timeout) finds nothing, even when the index is in use again.
+ * A call ID is a 64-bit number never used twice, so a late reply to a
+ * call that was given up (signal, timeout) finds nothing. Calls in
+ * flight are found by ID in a hash table.
  *
  *   caller                    server
  *   MP_IOC_CALL: PENDING
@@ -25,6 +25,7 @@
  * A request freed before a server took it (queue removed, server gone)
  * fails the call; a server that ends fails the calls it had taken.
  */
+#include <linux/hashtable.h>
 #include <linux/ipc.h>
 #include <linux/msg.h>
 #include <linux/sched/signal.h>
@@ -46,10 +47,11 @@ enum mp_call_state {
 /**
  * struct mp_call - a call in progress
  * @ref: the caller's, and the request message's while it carries it
+ * @node: in mp_call_table, by @id, while the caller waits
  * @id: the call ID
  * @state: enum mp_call_state, under mp_calls_lock
  * @err: why it failed
- * @wait: the caller sleeps here
+ * @caller: the task that waits for it
  * @reply: the reply, once there
  * @reply_room: the caller's room for the reply body
  * @reply_fd_room: the caller's room for descriptors in the reply
@@ -61,10 +63,11 @@ enum mp_call_state {
  */
 struct mp_call {
 	refcount_t ref;
+	struct hlist_node node;
 	u64 id;
 	enum mp_call_state state;
 	int err;
-	wait_queue_head_t wait;
+	struct task_struct *caller;
 	struct mp_msg *reply;
 	size_t reply_room;
 	u32 reply_fd_room;
@@ -75,16 +78,42 @@ struct mp_call {
 };
 
 static DEFINE_SPINLOCK(mp_calls_lock);
-static DEFINE_XARRAY_ALLOC(mp_calls);
+#define MP_CALL_BITS	8
+static DEFINE_HASHTABLE(mp_call_table, MP_CALL_BITS);	/* under mp_calls_lock */
 static atomic64_t mp_calls_gen;
+static struct kmem_cache *mp_call_cache;
+
+/*
+ * Every field of a call is written when it is made, so the allocator
+ * need not zero it (a constructor turns init_on_alloc off for the cache).
+ */
+static void mp_call_ctor(void *obj)
+{
+	struct mp_call *call = obj;
+
+	INIT_LIST_HEAD(&call->server_node);
+}
 
 static void mp_call_put(struct mp_call *call)
 {
 	if (refcount_dec_and_test(&call->ref)) {
 		if (call->reply)
 			mp_msg_put(call->reply);
-		kfree(call);
+		kmem_cache_free(mp_call_cache, call);
 	}
+}
+
+/* The call in flight with ID @id, or NULL. */
+static struct mp_call *mp_call_find(u64 id)
+{
+	struct mp_call *call;
+
+	lockdep_assert_held(&mp_calls_lock);
+	hash_for_each_possible(mp_call_table, call, node, id) {
+		if (call->id == id)
+			return call;
+	}
+	return NULL;
 }
 
 /**
@@ -99,14 +128,20 @@ u64 mp_call_id(const struct mp_call *call)
 	return call->id;
 }
 
+/*
+ * A call ends (or its caller gives it up). Its caller sleeps in
+ * mp_call_wait() until the state says so; it leaves only through
+ * mp_calls_lock, held here, so its task is there to wake.
+ */
 static void mp_call_finish(struct mp_call *call, enum mp_call_state state, int err)
 {
 	lockdep_assert_held(&mp_calls_lock);
 	if (call->state == MP_CALL_TAKEN)
 		list_del_init(&call->server_node);
-	call->state = state;
 	call->err = err;
-	wake_up(&call->wait);
+	WRITE_ONCE(call->state, state);
+	if (state != MP_CALL_ABANDONED)
+		wake_up_process(call->caller);
 }
 
 /**
@@ -206,33 +241,41 @@ static bool mp_call_done(struct mp_call *call)
 	return READ_ONCE(call->state) >= MP_CALL_REPLIED;
 }
 
+/*
+ * Sleep until the call is answered or fails (mp_call_finish() sets the
+ * state, then wakes the caller), a signal comes, or the deadline passes.
+ */
 static int mp_call_wait(struct mp_call *call, ktime_t *deadline)
 {
-	long ret;
+	int ret = 0;
 
-	if (deadline) {
-		ktime_t left = ktime_sub(*deadline, ktime_get());
-
-		if (ktime_to_ns(left) < 0)
-			left = 0;
-		ret = wait_event_interruptible_hrtimeout(call->wait,
-							 mp_call_done(call), left);
-		if (ret == -ETIME)
-			return -ETIMEDOUT;
-	} else {
-		ret = wait_event_interruptible(call->wait, mp_call_done(call));
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (mp_call_done(call))
+			break;
+		/* Never restarted: a restarted call would send its request again. */
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (!deadline) {
+			schedule();
+		} else if (!schedule_hrtimeout_range_clock(deadline, 0, HRTIMER_MODE_ABS,
+							   CLOCK_MONOTONIC)) {
+			ret = mp_call_done(call) ? 0 : -ETIMEDOUT;
+			break;
+		}
 	}
-	/* Never restarted: a restarted call would send its request again. */
-	return ret == -ERESTARTSYS ? -EINTR : ret;
+	__set_current_state(TASK_RUNNING);
+	return ret;
 }
 
 long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 {
-	struct mp_msgsnd_args sa = { };
 	struct mp_endpoint *to = NULL;
 	struct mp_mailbox *mb = NULL;
-	struct mp_msgrcv_args ra = { };
-	struct mp_select sel = { };
+	struct mp_msgrcv_args ra;
+	struct mp_select sel;
 	struct mp_call_args a;
 	struct mp_msg *msg, *reply, *back;
 	ktime_t deadline_buf;
@@ -240,9 +283,8 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	struct mp_call *call;
 	ktime_t *deadline;
 	long mtype, ret;
-	u32 idx;
 
-	ret = mp_args_from_user(&a, sizeof(a), uarg, usize);
+	ret = mp_args_in(&a, sizeof(a), sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
 	if ((a.flags & ~MP_CALL_ALL) || a.__pad || a.__pad2 || a.__reserved ||
@@ -285,43 +327,35 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		q = &to->inbox;
 	}
 
-	sa.msgp = a.req;
-	sa.msgsz = a.req_size;
-	sa.priority = a.priority;
-	sa.fds = a.req_fds;
-	sa.nr_fds = a.nr_req_fds;
-	msg = mp_msg_build(ep, &sa, mtype, mb ? READ_ONCE(mb->queue.msg_max) :
-			   READ_ONCE(mp_max_msg_size));
+	msg = mp_msg_make(ep, a.req, a.req_size, a.priority, a.req_fds, a.nr_req_fds,
+			  mtype, mb ? READ_ONCE(mb->queue.msg_max) :
+			  READ_ONCE(mp_max_msg_size));
 	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
 		goto out;
 	}
 
 	ret = -ENOMEM;
-	call = kzalloc(sizeof(*call), GFP_KERNEL_ACCOUNT);
+	call = kmem_cache_alloc(mp_call_cache, GFP_KERNEL_ACCOUNT);
 	if (!call) {
 		mp_msg_put(msg);
 		goto out;
 	}
 	refcount_set(&call->ref, 2);
-	init_waitqueue_head(&call->wait);
 	INIT_LIST_HEAD(&call->server_node);
+	call->caller = current;
+	call->state = MP_CALL_PENDING;
+	call->err = 0;
+	call->reply = NULL;
+	call->server = NULL;
 	call->reply_room = a.reply_size;
 	call->reply_fd_room = a.reply_fd_room;
 	call->noerror = a.msgflg & MSG_NOERROR;
 	call->lost_err = mb ? -EIDRM : -ECONNRESET;
-	/*
-	 * The lowest free index: with a call or two in flight the array
-	 * keeps its node instead of allocating and RCU-freeing one per
-	 * call; the generation above keeps a late reply from matching.
-	 */
-	ret = xa_alloc(&mp_calls, &idx, call, xa_limit_32b, GFP_KERNEL);
-	if (ret < 0) {
-		kfree(call);
-		mp_msg_put(msg);
-		goto out;
-	}
-	call->id = (u64)atomic64_inc_return(&mp_calls_gen) << 32 | idx;
+	call->id = atomic64_inc_return(&mp_calls_gen);
+	spin_lock(&mp_calls_lock);
+	hash_add(mp_call_table, &call->node, call->id);
+	spin_unlock(&mp_calls_lock);
 	msg->call = call;
 
 	/* Keep the request, to take it back if the caller gives up. */
@@ -334,7 +368,7 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		ret = mp_call_wait(call, deadline);
 
 	spin_lock(&mp_calls_lock);
-	xa_erase(&mp_calls, idx);
+	hash_del(&call->node);
 	reply = NULL;
 	if (call->state == MP_CALL_REPLIED) {
 		reply = call->reply;
@@ -355,14 +389,23 @@ long mp_ioctl_call(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	if (!reply)
 		goto out;
 
-	ra.id = mb ? a.to : pid_vnr(task_tgid(current));
+	/* The reply, as a receive of it would deliver it. */
+	ra.id = mb ? a.to : pid_vnr(ep->pid);
+	ra.msgflg = 0;
 	ra.msgp = a.reply;
 	ra.msgsz = a.reply_size;
+	ra.msgtyp = 0;
+	ra.flags = 0;
 	ra.hdr = a.hdr;
 	ra.hdr_size = a.hdr_size;
 	ra.fds = a.reply_fds;
 	ra.fd_room = a.reply_fd_room;
-	ret = mp_msg_deliver(&ra, reply, &sel, 0, ep, ra.id, &back);
+	sel.discard = false;
+	sel.peek = false;
+	if (likely(mp_msg_plain(&ra, reply, &sel)))
+		ret = mp_msg_deliver_plain(&ra, reply, &back);
+	else
+		ret = mp_msg_deliver(&ra, reply, &sel, 0, ep, ra.id, &back);
 	/* A reply that cannot be delivered has nowhere to go back to. */
 	if (back)
 		mp_msg_put(back);
@@ -376,7 +419,6 @@ out:
 
 long mp_ioctl_reply(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 {
-	struct mp_msgsnd_args sa = { };
 	struct mp_reply_args a;
 	ktime_t deadline_buf;
 	struct mp_select sel;
@@ -384,7 +426,7 @@ long mp_ioctl_reply(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	struct mp_msg *msg;
 	long mtype, ret;
 
-	ret = mp_args_from_user(&a, sizeof(a), uarg, usize);
+	ret = mp_args_in(&a, sizeof(a), sizeof(a), uarg, usize);
 	if (ret)
 		return ret;
 	if ((a.flags & ~MP_REPLY_ALL) || hweight64(a.flags) > 1 || a.__pad ||
@@ -409,8 +451,8 @@ long mp_ioctl_reply(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 		return -EINVAL;
 
 	spin_lock(&mp_calls_lock);
-	call = xa_load(&mp_calls, (u32)a.call_id);
-	if (!call || call->id != a.call_id || call->state != MP_CALL_TAKEN)
+	call = mp_call_find(a.call_id);
+	if (!call || call->state != MP_CALL_TAKEN)
 		ret = -ENOENT;
 	else if (call->server != ep)
 		ret = -EPERM;
@@ -424,11 +466,8 @@ long mp_ioctl_reply(struct mp_endpoint *ep, void __user *uarg, size_t usize)
 	if (ret)
 		return ret;
 
-	sa.msgp = a.msgp;
-	sa.msgsz = a.msgsz;
-	sa.fds = a.fds;
-	sa.nr_fds = a.nr_fds;
-	msg = mp_msg_build(ep, &sa, mtype, READ_ONCE(mp_max_msg_size));
+	msg = mp_msg_make(ep, a.msgp, a.msgsz, 0, a.fds, a.nr_fds, mtype,
+			  READ_ONCE(mp_max_msg_size));
 	if (IS_ERR(msg)) {
 		mp_call_put(call);
 		return PTR_ERR(msg);
@@ -474,6 +513,19 @@ receive:
  */
 void mp_call_exit(void)
 {
-	WARN_ON(!xa_empty(&mp_calls));
-	xa_destroy(&mp_calls);
+	WARN_ON(!hash_empty(mp_call_table));
+	kmem_cache_destroy(mp_call_cache);
+}
+
+/**
+ * mp_call_init() - create the cache of calls
+ *
+ * Context: Module init.
+ * Return: 0 or -ENOMEM.
+ */
+int __init mp_call_init(void)
+{
+	mp_call_cache = kmem_cache_create("msgpass_call", sizeof(struct mp_call), 0,
+					  SLAB_ACCOUNT, mp_call_ctor);
+	return mp_call_cache ? 0 : -ENOMEM;
 }

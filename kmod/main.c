@@ -343,9 +343,12 @@ static int __init mp_init(void)
 	err = mp_queue_caches_init();
 	if (err)
 		goto err_msg;
-	err = mp_ns_init();
+	err = mp_call_init();
 	if (err)
 		goto err_queue;
+	err = mp_ns_init();
+	if (err)
+		goto err_call;
 	err = mp_nl_init();
 	if (err)
 		goto err_ns;
@@ -359,6 +362,8 @@ err_nl:
 	mp_nl_exit();
 err_ns:
 	mp_ns_exit();
+err_call:
+	mp_call_exit();
 err_queue:
 	mp_queue_caches_exit();
 err_msg:

@@ -538,24 +538,28 @@ int mp_send_args_from_user(struct mp_msgsnd_args *a, void __user *uarg,
 }
 
 /**
- * mp_msg_build() - a stamped message from a send's arguments
+ * mp_msg_make() - a stamped message
  * @ep: the sender's endpoint
- * @a: checked arguments
- * @mtype: the message type
+ * @msgp: user pointer to a System V message buffer (the type, then the body)
+ * @len: body length
+ * @prio: priority
+ * @fds: user pointer to descriptors to carry, or 0
+ * @nr_fds: how many
+ * @mtype: the message type (read from @msgp already)
  * @msg_max: the largest body the destination takes
  *
  * Context: Process context; may sleep.
  * Return: the message, or ERR_PTR(-EINVAL, -ENOMEM, -EDQUOT, -EFAULT).
  */
-struct mp_msg *mp_msg_build(struct mp_endpoint *ep, const struct mp_msgsnd_args *a,
-			    long mtype, u64 msg_max)
+struct mp_msg *mp_msg_make(struct mp_endpoint *ep, u64 msgp, u64 len, u32 prio,
+			   u64 fds, u32 nr_fds, long mtype, u64 msg_max)
 {
 	kuid_t euid = current_euid();
 	struct mp_user *user = ep->user;
 	struct mp_msg *msg;
 	int err;
 
-	if (a->msgsz > msg_max)
+	if (len > msg_max)
 		return ERR_PTR(-EINVAL);
 	/* The endpoint's user, unless the process has changed its euid since. */
 	if (unlikely(!uid_eq(euid, ep->uid))) {
@@ -563,22 +567,22 @@ struct mp_msg *mp_msg_build(struct mp_endpoint *ep, const struct mp_msgsnd_args 
 		if (!user)
 			return ERR_PTR(-ENOMEM);
 	}
-	msg = mp_msg_alloc(a->msgsz, user);
+	msg = mp_msg_alloc(len, user);
 	if (IS_ERR(msg))
 		return msg;
-	if (mp_msg_copy_from_user(msg, u64_to_user_ptr(a->msgp) + sizeof(long))) {
+	if (mp_msg_copy_from_user(msg, u64_to_user_ptr(msgp) + sizeof(long))) {
 		mp_msg_put(msg);
 		return ERR_PTR(-EFAULT);
 	}
-	if (a->nr_fds) {
-		err = mp_msg_attach_fds(msg, a->fds, a->nr_fds);
+	if (nr_fds) {
+		err = mp_msg_attach_fds(msg, fds, nr_fds);
 		if (err) {
 			mp_msg_put(msg);
 			return ERR_PTR(err);
 		}
 	}
 	msg->type = mtype;
-	msg->prio = a->priority;
+	msg->prio = prio;
 	msg->sender = get_pid(ep->pid);
 	msg->sender_uid = euid;
 	/*
@@ -588,6 +592,23 @@ struct mp_msg *mp_msg_build(struct mp_endpoint *ep, const struct mp_msgsnd_args 
 	 */
 	msg->stime_ns = ktime_get_coarse_real_ns();
 	return msg;
+}
+
+/**
+ * mp_msg_build() - a stamped message from a send's arguments
+ * @ep: the sender's endpoint
+ * @a: checked arguments
+ * @mtype: the message type
+ * @msg_max: the largest body the destination takes
+ *
+ * Context: Process context; may sleep.
+ * Return: as mp_msg_make().
+ */
+struct mp_msg *mp_msg_build(struct mp_endpoint *ep, const struct mp_msgsnd_args *a,
+			    long mtype, u64 msg_max)
+{
+	return mp_msg_make(ep, a->msgp, a->msgsz, a->priority, a->fds, a->nr_fds,
+			   mtype, msg_max);
 }
 
 static int mp_select_init(struct mp_select *sel, const struct mp_msgrcv_args *a,
@@ -691,6 +712,23 @@ static int mp_msghdr_copy_out(const struct mp_msgrcv_args *a, const struct mp_ms
 		.sender_start_ns = msg->sender ? mp_pid_start_ns(msg->sender) : 0,
 	};
 
+	/* The usual caller's size: written a word at a time. */
+	if (likely(a->hdr_size == sizeof(h))) {
+		u64 __user *u = u64_to_user_ptr(a->hdr);
+		const u64 *w = (const u64 *)&h;
+		size_t i;
+
+		BUILD_BUG_ON(sizeof(h) % 8);
+		if (!user_write_access_begin(u, sizeof(h)))
+			return -EFAULT;
+		for (i = 0; i < sizeof(h) / 8; i++)
+			unsafe_put_user(w[i], &u[i], efault);
+		user_write_access_end();
+		return 0;
+efault:
+		user_write_access_end();
+		return -EFAULT;
+	}
 	return mp_copy_struct_to_user(u64_to_user_ptr(a->hdr), a->hdr_size,
 				      &h, sizeof(h));
 }

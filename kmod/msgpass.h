@@ -726,6 +726,8 @@ int mp_send_args_from_user(struct mp_msgsnd_args *a, void __user *uarg,
 			   size_t usize, long *mtype);
 struct mp_msg *mp_msg_build(struct mp_endpoint *ep, const struct mp_msgsnd_args *a,
 			    long mtype, u64 msg_max);
+struct mp_msg *mp_msg_make(struct mp_endpoint *ep, u64 msgp, u64 len, u32 prio,
+			   u64 fds, u32 nr_fds, long mtype, u64 msg_max);
 int mp_recv_args_check(const struct mp_msgrcv_args *a, struct mp_select *sel,
 		       ktime_t *deadline_buf);
 
@@ -802,6 +804,7 @@ void mp_call_msg_freed(struct mp_msg *msg);
 void mp_call_refused(struct mp_msg *msg);
 void mp_calls_drop(struct mp_endpoint *ep);
 void mp_call_exit(void);
+int mp_call_init(void);
 
 /* Introspection over generic netlink (netlink.c). */
 int mp_nl_init(void);
