@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/magic.h>
 #include <linux/string.h>
+#include <net/genetlink.h>
 
 /*
  * receive_fd(): install a received file with the LSM check
@@ -25,6 +26,29 @@ static inline int mp_receive_fd(struct file *file, unsigned int o_flags)
 	return receive_fd(file, NULL, o_flags);
 #else
 	return receive_fd(file, o_flags);
+#endif
+}
+
+/*
+ * A device that cannot seek: no_llseek() before 6.12, then no llseek at
+ * all (nonseekable_open() is what says so).
+ */
+#ifdef MP_HAVE_NO_LLSEEK
+#define MP_NO_LLSEEK	no_llseek
+#else
+#define MP_NO_LLSEEK	NULL
+#endif
+
+/*
+ * The attributes of the request a netlink dump answers: in the dump's
+ * struct genl_info since 6.6, directly in struct genl_dumpit_info before.
+ */
+static inline struct nlattr **mp_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef MP_HAVE_GENL_INFO_DUMP
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
 #endif
 }
 

@@ -11,6 +11,7 @@
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "msgpass.h"
 
 unsigned long mp_max_msg_size = 4UL << 20;
@@ -275,7 +276,7 @@ static const struct file_operations mp_fops = {
 	.release	= mp_release,
 	.unlocked_ioctl	= mp_ioctl,
 	.poll		= mp_poll,
-	.llseek		= no_llseek,
+	.llseek		= MP_NO_LLSEEK,
 };
 
 /**

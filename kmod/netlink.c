@@ -24,6 +24,7 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "compat.h"
 #include "msgpass.h"
 
 static struct genl_family mp_nl_family;
@@ -364,13 +365,13 @@ static int mp_nl_put_link(const struct mp_link_info *l, void *data)
 /* cb->args[0]: links already sent. */
 static int mp_nl_link_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr **attrs = mp_dump_attrs(cb);
 	struct mp_nl_link_dump d = { .skb = skb, .cb = cb };
 	const struct cred *old;
 	int ret;
 
-	if (info->attrs[MSGPASS_A_PID])
-		d.only = nla_get_s32(info->attrs[MSGPASS_A_PID]);
+	if (attrs[MSGPASS_A_PID])
+		d.only = nla_get_s32(attrs[MSGPASS_A_PID]);
 	ret = mp_nl_dump_as_asker(cb, &old);
 	if (ret)
 		return ret;
