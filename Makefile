@@ -10,7 +10,9 @@
 #   make install      library, headers, man pages; modules_install: the module
 #
 # Kernel build tree: KDIR (default: the running kernel's, else the newest
-# Debian linux-headers-*-amd64). The VM boots the matching /boot/vmlinuz.
+# Debian linux-headers-*-amd64), or K=SERIES for the newest installed
+# headers of a series (make check K=6.12; tools/deps installs them). The VM
+# boots the matching /boot/vmlinuz.
 
 VERSION		:= 0.1.0
 BUILD		?= build
@@ -20,12 +22,19 @@ SMP		?= 2
 MEM		?= 1G
 
 KVER		?= $(shell uname -r)
+ifneq ($(K),)
+KDIR		?= $(shell ls -d /usr/src/linux-headers-$(K).*-amd64 2>/dev/null | sort -V | tail -n1)
+else
 KDIR		?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
-			$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+			$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1))
+endif
 KREL		= $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 VM_KERNEL	?= /boot/vmlinuz-$(KREL)
 
-LINUX_SRC_TAR	?= $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
+# The kselftest harness and checkpatch: from the kernel series' own
+# linux-source when installed, else the newest.
+LINUX_SRC_TAR	?= $(firstword $(wildcard /usr/src/linux-source-$(shell echo '$(KREL)' | cut -d. -f1,2).tar.xz) \
+			$(shell ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n1))
 LSRC		:= $(BUILD)/linux-src
 HARNESS		:= $(LSRC)/tools/testing/selftests/kselftest_harness.h
 CHECKPATCH	:= $(LSRC)/scripts/checkpatch.pl
@@ -69,7 +78,7 @@ include bench/bench.mk
 all: module lib selftests examples
 
 deps:
-	@tools/deps
+	@tools/deps $(if $(K),--kernel $(K))
 
 # --- the module --------------------------------------------------------
 
@@ -104,10 +113,11 @@ $(LIB_SO): $(LIB_OBJS) lib/libmsgpass.map
 	ln -sf libmsgpass.so.1 $(BUILD)/lib/libmsgpass.so
 
 $(LIB_PC): lib/msgpass.pc.in
+	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
-install: lib
+install: lib install-msgpassctl
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/linux
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
@@ -119,11 +129,13 @@ install: lib
 		for m in man/*.[0-9]; do s=$${m##*.}; \
 			install -d $(DESTDIR)$(PREFIX)/share/man/man$$s; \
 			install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done; fi
+	@# The new shared library is found at once (not when installing into a staging tree).
+	if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 # --- files from linux-source (build outputs, never committed) -------------
 
 $(HARNESS) $(CHECKPATCH):
-	@test -n "$(LINUX_SRC_TAR)" || { echo "msgpass: linux-source-6.1 is not installed; run tools/deps" >&2; exit 1; }
+	@test -n "$(LINUX_SRC_TAR)" || { echo "msgpass: no linux-source is installed; run tools/deps" >&2; exit 1; }
 	@mkdir -p $(LSRC)
 	tar -xJf $(LINUX_SRC_TAR) -C $(LSRC) --strip-components=1 \
 		--wildcards '*/tools/testing/selftests/kselftest.h' \
@@ -153,10 +165,10 @@ DEMO_ARGS	= --files $(BUILD)/examples:/examples --files examples/demo.sh:/exampl
 
 # The textbook scenes, narrated, in the VM: the README's first command.
 demo:
-	@tools/deps
+	@tools/deps $(if $(K),--kernel $(K))
 	@$(MAKE) --no-print-directory demo-run
 
-demo-run: module lib examples
+demo-run: module lib examples $(MSGPASSCTL) $(TEST_TOOLS)
 	tools/vmrun $(VMRUN_ARGS) $(DEMO_ARGS) --out $(BUILD)/vm-demo \
 		--cmd 'sh /examples/demo.sh /examples'
 
@@ -167,7 +179,7 @@ lint: $(CHECKPATCH)
 	@tools/lint "$(KDIR)" "$(CHECKPATCH)" $(KERNEL_SRCS)
 
 check:
-	@tools/deps
+	@tools/deps $(if $(K),--kernel $(K))
 	@$(MAKE) --no-print-directory check-run
 
 VMRUN_ARGS	= --kernel $(VM_KERNEL) --smp $(SMP) --mem $(MEM) \
@@ -186,7 +198,7 @@ check-run: all lint $(BENCH_BIN)
 # The suite on a kernel with KASAN, lockdep, kmemleak, UBSAN and fault
 # injection, built once from linux-source-6.1 under $(BUILD)/linux-debug.
 check-debug:
-	@tools/deps
+	@tools/deps $(if $(K),--kernel $(K))
 	@$(MAKE) --no-print-directory lib selftests $(MSGPASSCTL)
 	tools/check-debug $(BUILD) --files $(MSGPASSCTL):/tests/msgpassctl \
 		$(foreach t,$(TEST_TOOLS),--files $(t):/tests/$(notdir $(t))) \

@@ -2,8 +2,8 @@
 #
 # msgpassctl, the command-line tool for msgpass's generic-netlink family.
 # Included by the top Makefile, which defines BUILD, CC, CFLAGS, WARN and
-# VERSION. It is linked statically (libnl's .a files, from libnl-genl-3-dev)
-# so that it runs in the test VM's bare busybox initramfs.
+# VERSION. It is linked against libnl's shared libraries, as an installed
+# tool is (the test VM's initramfs gets them copied in by tools/vmrun).
 #
 #   make $(BUILD)/tools/msgpassctl     (part of "make all")
 #   make install-msgpassctl            binary and man page under PREFIX
@@ -12,8 +12,8 @@ MSGPASSCTL		:= $(BUILD)/tools/msgpassctl
 MSGPASSCTL_PKGS		:= libnl-genl-3.0
 MSGPASSCTL_CFLAGS	= $(CFLAGS) $(WARN) -D_GNU_SOURCE -I$(BUILD)/include \
 			  -DMSGPASSCTL_VERSION='"$(VERSION)"' \
-			  $(shell pkg-config --static --cflags $(MSGPASSCTL_PKGS))
-MSGPASSCTL_LDLIBS	= -static $(shell pkg-config --static --libs $(MSGPASSCTL_PKGS))
+			  $(shell pkg-config --cflags $(MSGPASSCTL_PKGS))
+MSGPASSCTL_LDLIBS	= $(shell pkg-config --libs $(MSGPASSCTL_PKGS))
 
 .PHONY: msgpassctl install-msgpassctl
 
