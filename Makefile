@@ -67,12 +67,14 @@ KERNEL_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) uapi/msgpass.
 
 .DEFAULT_GOAL	:= all
 
-# msgpassctl and the benchmark have their own fragments.
+# msgpassctl, the benchmark and the System V preload library have their
+# own fragments.
 include tools/msgpassctl.mk
 include bench/bench.mk
+include preload/preload.mk
 
 .PHONY: all module lib selftests examples check check-run check-debug vmtest lint vm \
-	demo demo-run deps clean \
+	demo demo-run deps clean readme-snippets \
 	install modules_install
 
 all: module lib selftests examples
@@ -117,7 +119,7 @@ $(LIB_PC): lib/msgpass.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
-install: lib install-msgpassctl
+install: lib install-msgpassctl install-preload
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/linux
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
@@ -174,6 +176,18 @@ demo-run: module lib examples $(MSGPASSCTL) $(TEST_TOOLS)
 
 # --- checks ------------------------------------------------------------
 
+# The README's C code, compiled as shown (tools/readme-snippets also checks
+# that each `make TARGET` it names exists) and run in the test VM.
+README_CMD	= --files $(BUILD)/readme:/readme \
+		  --cmd 'for p in /readme/readme-*[0-9]; do "$$p" || exit 1; done'
+
+readme-snippets: $(LIB_A)
+	@tools/readme-snippets README.md $(BUILD)/readme >/dev/null
+	@for c in $(BUILD)/readme/readme-*.c; do \
+		echo "CC README.md -> $${c%.c}"; \
+		$(CC) $(CFLAGS) $(WARN) -I$(BUILD)/include -Ilib -o $${c%.c} $$c $(LIB_A) -static || exit 1; \
+	done
+
 # Zero warnings: W=1, sparse (C=2 checks every file) and checkpatch --strict.
 lint: $(CHECKPATCH)
 	@tools/lint "$(KDIR)" "$(CHECKPATCH)" $(KERNEL_SRCS)
@@ -184,25 +198,27 @@ check:
 
 VMRUN_ARGS	= --kernel $(VM_KERNEL) --smp $(SMP) --mem $(MEM) \
 		  --module kmod/msgpass.ko --files $(MSGPASSCTL):/tests/msgpassctl \
+		  --files etc/modprobe.d/msgpass.conf:/etc/modprobe.d/msgpass.conf \
 		  $(foreach t,$(TEST_TOOLS),--files $(t):/tests/$(notdir $(t)))
 
 # The benchmark smoke-runs in the same boot (tiny counts): it cannot rot,
 # and it is never timed.
-check-run: all lint $(BENCH_BIN)
-	tools/check $(VMRUN_ARGS) $(DEMO_ARGS) --out $(BUILD)/vm \
+check-run: all lint $(BENCH_BIN) readme-snippets preload-tests
+	tools/check $(VMRUN_ARGS) $(DEMO_ARGS) $(README_CMD) $(PRELOAD_VMRUN_FILES) --out $(BUILD)/vm \
 		--files $(BENCH_BIN):/bench/msgpass-bench \
 		--cmd 'sh /examples/demo.sh /examples' \
 		--cmd '/bench/msgpass-bench --smoke --raise-limits -q' \
-		$(TEST_BINS) $(TEST_SCRIPTS)
+		$(TEST_BINS) $(TEST_SCRIPTS) $(PRELOAD_TESTS)
 
 # The suite on a kernel with KASAN, lockdep, kmemleak, UBSAN and fault
 # injection, built once from linux-source-6.1 under $(BUILD)/linux-debug.
 check-debug:
 	@tools/deps $(if $(K),--kernel $(K))
-	@$(MAKE) --no-print-directory lib selftests $(MSGPASSCTL)
+	@$(MAKE) --no-print-directory lib selftests $(MSGPASSCTL) preload-tests
 	tools/check-debug $(BUILD) --files $(MSGPASSCTL):/tests/msgpassctl \
+		--files etc/modprobe.d/msgpass.conf:/etc/modprobe.d/msgpass.conf \
 		$(foreach t,$(TEST_TOOLS),--files $(t):/tests/$(notdir $(t))) \
-		$(TEST_BINS) $(TEST_SCRIPTS)
+		$(PRELOAD_VMRUN_FILES) $(TEST_BINS) $(TEST_SCRIPTS) $(PRELOAD_TESTS)
 
 # Run some tests only: make vmtest TESTS="build/selftests/device_test"
 vmtest: all
