@@ -14,7 +14,7 @@ ok() { n=$((n + 1)); echo "ok $n $1"; }
 not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"; }
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 
 i=0 bad=0
 while [ $i -lt "$ROUNDS" ]; do
@@ -38,6 +38,22 @@ rmmod msgpass && insmod "$MOD" msgmnb=32768 msgmax=1000 &&
 	[ "$(cat /sys/module/msgpass/parameters/msgmax)" = 1000 ] &&
 	ok "module_reload.parameters_set_at_load" ||
 	not_ok "module_reload.parameters_set_at_load"
+
+# The example /etc/modprobe.d/msgpass.conf (etc/ in the tree; the VM gets
+# it there): modprobe applies its options at every load.
+CONF=/etc/modprobe.d/msgpass.conf
+want=$(sed -n 's/^options msgpass.* msgmnb=\([0-9]*\).*/\1/p' "$CONF" 2>/dev/null)
+if [ -z "$want" ]; then
+	not_ok "module_reload.modprobe_d_options_apply (no msgmnb option in $CONF)"
+else
+	dir=/lib/modules/$(uname -r)/extra
+	mkdir -p "$dir" && cp "$MOD" "$dir/" && depmod &&
+		rmmod msgpass && modprobe msgpass &&
+		[ "$(cat /sys/module/msgpass/parameters/msgmnb)" = "$want" ] &&
+		ok "module_reload.modprobe_d_options_apply" ||
+		not_ok "module_reload.modprobe_d_options_apply"
+	rmmod msgpass; insmod "$MOD" || bad=1
+fi
 
 # Unload with system-owned mailboxes still holding messages.
 rmmod msgpass && insmod "$MOD" || bad=1
