@@ -67,11 +67,12 @@ KERNEL_SRCS	:= $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) uapi/msgpass.
 
 .DEFAULT_GOAL	:= all
 
-# msgpassctl, the benchmark and the System V preload library have their
-# own fragments.
+# msgpassctl, the benchmark, the System V preload library and the
+# packaging (DKMS, Debian packages) have their own fragments.
 include tools/msgpassctl.mk
 include bench/bench.mk
 include preload/preload.mk
+include packaging/packaging.mk
 
 .PHONY: all module lib selftests examples check check-run check-debug vmtest lint vm \
 	demo demo-run deps clean readme-snippets \
@@ -103,14 +104,14 @@ lib: $(LIB_A) $(LIB_SO) $(LIB_PC)
 
 $(BUILD)/lib/%.o: lib/%.c lib/msgpass.h lib/internal.h $(BUILD)/include/linux/msgpass.h
 	@mkdir -p $(@D)
-	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(LIB_CFLAGS) -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
 $(LIB_SO): $(LIB_OBJS) lib/libmsgpass.map
-	$(CC) -shared -Wl,-soname,libmsgpass.so.1 -Wl,--version-script=lib/libmsgpass.map \
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libmsgpass.so.1 -Wl,--version-script=lib/libmsgpass.map \
 		-Wl,-z,defs -o $@ $(LIB_OBJS) -pthread
 	ln -sf libmsgpass.so.1 $(BUILD)/lib/libmsgpass.so
 
@@ -119,7 +120,7 @@ $(LIB_PC): lib/msgpass.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' $< > $@
 
-install: lib install-msgpassctl install-preload
+install: lib install-msgpassctl install-preload install-bash-completion
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/include/linux
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
@@ -204,7 +205,7 @@ VMRUN_ARGS	= --kernel $(VM_KERNEL) --smp $(SMP) --mem $(MEM) \
 # The benchmark smoke-runs in the same boot (tiny counts): it cannot rot,
 # and it is never timed.
 check-run: all lint $(BENCH_BIN) readme-snippets preload-tests
-	tools/check $(VMRUN_ARGS) $(DEMO_ARGS) $(README_CMD) $(PRELOAD_VMRUN_FILES) --out $(BUILD)/vm \
+	MSGPASS_KERNEL=$(VM_KERNEL) KDIR=$(KDIR) tools/check $(VMRUN_ARGS) $(DEMO_ARGS) $(README_CMD) $(PRELOAD_VMRUN_FILES) --out $(BUILD)/vm \
 		--files $(BENCH_BIN):/bench/msgpass-bench \
 		--cmd 'sh /examples/demo.sh /examples' \
 		--cmd '/bench/msgpass-bench --smoke --raise-limits -q' \
