@@ -18,16 +18,19 @@
 # The library is linked against libmsgpass.so.1, not built from its
 # objects: a process then has one libmsgpass, hence one descriptor and one
 # endpoint, whether the program also links libmsgpass itself or not, and
-# a fixed libmsgpass fixes the preloaded programs too. Its RUNPATH finds
-# libmsgpass.so.1 beside it (installed in one LIBDIR) or in ../lib (the
-# build tree), before the loader's usual places.
+# a fixed libmsgpass fixes the preloaded programs too. It is installed in
+# PRELOAD_LIBDIR (LIBDIR/msgpass: only ever loaded by path); its RUNPATH
+# finds libmsgpass.so.1 in .. (installed: LIBDIR) or ../lib (the build
+# tree), before the loader's usual places.
 
 PRELOAD_DIR	:= $(BUILD)/preload
+# Installed out of the loader's search path: it is loaded by path only.
+PRELOAD_LIBDIR	?= $(LIBDIR)/msgpass
 PRELOAD_LIB	:= $(PRELOAD_DIR)/libmsgpass-sysv.so
 PRELOAD_RUN	:= $(PRELOAD_DIR)/msgpass-run
 PRELOAD_CFLAGS	= $(CFLAGS) $(WARN) -fPIC -I$(BUILD)/include -Ilib
 PRELOAD_LDFLAGS	= -shared -Wl,-soname,libmsgpass-sysv.so -Wl,--version-script=preload/sysv.map \
-		  -Wl,-z,defs -Wl,-z,now -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' -L$(BUILD)/lib
+		  -Wl,-z,defs -Wl,-z,now -Wl,-rpath,'$$ORIGIN/..:$$ORIGIN/../lib' -L$(BUILD)/lib
 
 # The tests, and what the VM must hold for them (/preload, as in the build
 # tree, and libmsgpass.so.1 where the loader looks by itself). To run them
@@ -57,20 +60,20 @@ preload: $(PRELOAD_LIB) $(PRELOAD_RUN)
 
 $(PRELOAD_DIR)/sysv.o: preload/sysv.c lib/msgpass.h $(BUILD)/include/linux/msgpass.h
 	@mkdir -p $(@D)
-	$(CC) $(PRELOAD_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(PRELOAD_CFLAGS) -c -o $@ $<
 
 $(PRELOAD_LIB): $(PRELOAD_DIR)/sysv.o preload/sysv.map $(LIB_SO)
-	$(CC) $(PRELOAD_LDFLAGS) -o $@ $(PRELOAD_DIR)/sysv.o -lmsgpass -pthread
+	$(CC) $(LDFLAGS) $(PRELOAD_LDFLAGS) -o $@ $(PRELOAD_DIR)/sysv.o -lmsgpass -pthread
 
 $(PRELOAD_RUN): preload/msgpass-run.in
 	@mkdir -p $(@D)
-	sed -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+	sed -e 's|@LIBDIR@|$(PRELOAD_LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 	chmod 755 $@
 
 install-preload: preload
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PREFIX)/bin \
+	install -d $(DESTDIR)$(PRELOAD_LIBDIR) $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
-	install -m 755 $(PRELOAD_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(PRELOAD_LIB) $(DESTDIR)$(PRELOAD_LIBDIR)/
 	install -m 755 $(PRELOAD_RUN) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/msgpass-run.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/libmsgpass-sysv.7 $(DESTDIR)$(PREFIX)/share/man/man7/

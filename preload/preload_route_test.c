@@ -462,11 +462,12 @@ TEST_F(route, msgpass_run_finds_the_library_of_an_installed_tree)
 	mkdir("/tmp/mpt-inst", 0755);
 	mkdir("/tmp/mpt-inst/bin", 0755);
 	mkdir("/tmp/mpt-inst/lib", 0755);
+	mkdir("/tmp/mpt-inst/lib/msgpass", 0755);
 	ASSERT_EQ(0, copy_file(RUNNER, "/tmp/mpt-inst/bin/msgpass-run", 0755));
-	ASSERT_EQ(0, copy_file(LIBRARY, "/tmp/mpt-inst/lib/libmsgpass-sysv.so", 0644));
+	ASSERT_EQ(0, copy_file(LIBRARY, "/tmp/mpt-inst/lib/msgpass/libmsgpass-sysv.so", 0644));
 	ASSERT_EQ(0, RUN(&r, 0, NULL, "/tmp/mpt-inst/bin/msgpass-run", "--print-library"));
 	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
-	snprintf(want, sizeof(want), "%s\n", "/tmp/mpt-inst/lib/libmsgpass-sysv.so");
+	snprintf(want, sizeof(want), "%s\n", "/tmp/mpt-inst/lib/msgpass/libmsgpass-sysv.so");
 	EXPECT_STREQ(want, r.out);
 	ASSERT_EQ(0, RUN(&r, 0, NULL, "/tmp/mpt-inst/bin/msgpass-run", PROBE, "create", key_arg(key)));
 	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
