@@ -24,7 +24,7 @@ msgpassctl: $(MSGPASSCTL)
 $(MSGPASSCTL): tools/msgpassctl.c tools/msgpassctl.mk $(BUILD)/include/linux/msgpass.h
 	@pkg-config --exists $(MSGPASSCTL_PKGS) || { echo "msgpassctl: libnl-genl-3-dev is not installed; run tools/deps" >&2; exit 1; }
 	@mkdir -p $(@D)
-	$(CC) $(MSGPASSCTL_CFLAGS) -o $@ $< $(MSGPASSCTL_LDLIBS)
+	$(CC) $(CPPFLAGS) $(MSGPASSCTL_CFLAGS) $(LDFLAGS) -o $@ $< $(MSGPASSCTL_LDLIBS)
 
 install-msgpassctl: $(MSGPASSCTL)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8
