@@ -75,13 +75,17 @@ include preload/preload.mk
 include packaging/packaging.mk
 
 .PHONY: all module lib selftests examples check check-run check-debug vmtest lint vm \
-	demo demo-run deps clean readme-snippets \
+	demo demo-run deps clean readme-snippets kernel-release \
 	install modules_install
 
 all: module lib selftests examples
 
 deps:
 	@tools/deps $(if $(K),--kernel $(K))
+
+# The release of the kernel built for and booted (make -s kernel-release).
+kernel-release:
+	@echo $(KREL)
 
 # --- the module --------------------------------------------------------
 
