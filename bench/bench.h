@@ -29,6 +29,7 @@ enum mech_id {
 	M_SYSV,		/* System V message queue */
 	M_POSIX,	/* POSIX message queue */
 	M_FUTEX,	/* futex wait/wake on shared memory: the floor */
+	M_BINDER,	/* Android Binder: BC_TRANSACTION / BC_REPLY to handle 0 */
 	M_NONE,		/* no mechanism: a bare system call (P_CALLS) */
 	M_NR
 };
@@ -88,6 +89,8 @@ struct chan {
 	int mq[2];		/* POSIX queues */
 	void *shm;		/* futex rings */
 	size_t shm_len;
+	int bfd;		/* M_BINDER: /dev/binder, after fork */
+	void *bmap;		/* M_BINDER: its mapping */
 
 	int self;		/* P_SELF: one process is both ends */
 

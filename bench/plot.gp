@@ -20,9 +20,9 @@ if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
 }
 
 # Every mechanism keeps its colour and dash from plot to plot.
-ALL = "mailbox direct sync call batch memfd fdref pipe unix sysv posix futex"
+ALL = "mailbox direct sync call batch memfd fdref pipe unix sysv posix futex binder"
 idx(n) = sum [k = 1:words(ALL)] (word(ALL, k) eq n ? k : 0)
-colours = "#1f4e9c #2e9ad0 #6a3d9a #b15928 #e31a1c #ff7f00 #fdbf6f #33a02c #000000 #b2182b #8c8c8c #66c2a5"
+colours = "#1f4e9c #2e9ad0 #6a3d9a #b15928 #e31a1c #ff7f00 #fdbf6f #33a02c #000000 #b2182b #8c8c8c #66c2a5 #a6761d"
 do for [k = 1:words(ALL)] {
 	c = word(colours, k)
 	if (k <= 7) {
