@@ -30,6 +30,7 @@ enum mech_id {
 	M_POSIX,	/* POSIX message queue */
 	M_FUTEX,	/* futex wait/wake on shared memory: the floor */
 	M_BINDER,	/* Android Binder: BC_TRANSACTION / BC_REPLY to handle 0 */
+	M_SYSVLIB,	/* P_SYSVAPP over libmsgpass: mp_msgget/mp_msgsnd/... */
 	M_NONE,		/* no mechanism: a bare system call (P_CALLS) */
 	M_NR
 };
@@ -44,6 +45,7 @@ enum pat_id {
 	P_MEMORY,	/* kernel memory per queued message */
 	P_SELF,		/* one process to itself: the work per message, no wakeups */
 	P_CALLS,	/* the fixed cost of a call that finds nothing to do */
+	P_SYSVAPP,	/* a System V client and server: typed requests, IPC_STAT */
 	P_NR
 };
 
@@ -237,6 +239,9 @@ struct call_op {
 extern const struct call_op call_ops[];
 extern const int nr_call_ops;
 int run_calls(int op, long iters, struct trial *t);
+
+/* P_SYSVAPP: the System V application workload, over M_SYSV or M_SYSVLIB. */
+int run_sysvapp(enum mech_id m, long iters, struct trial *t);
 
 /* --- utilities ------------------------------------------------------- */
 

@@ -49,6 +49,7 @@ const char *const pat_name[P_NR] = {
 	[P_MEMORY] = "memory",
 	[P_SELF] = "self",
 	[P_CALLS] = "calls",
+	[P_SYSVAPP] = "sysvapp",
 };
 
 #define PP	PAT_BIT(P_PINGPONG)
@@ -58,6 +59,7 @@ const char *const pat_name[P_NR] = {
 #define SC	PAT_BIT(P_SCALING)
 #define ME	PAT_BIT(P_MEMORY)
 #define SE	PAT_BIT(P_SELF)
+#define SA	PAT_BIT(P_SYSVAPP)
 
 const struct mech_info mech_info[M_NR] = {
 	[M_MAILBOX] = { "mailbox", "msgpass mailbox (mp_msgsnd/mp_msgrcv)",
@@ -76,12 +78,14 @@ const struct mech_info mech_info[M_NR] = {
 		      "(mp_msgsnd_ext with fds)", PP | ST | SE, 1 },
 	[M_PIPE] = { "pipe", "two pipes", PP | ST | FI | PA | SE, 0 },
 	[M_UNIX] = { "unix", "Unix SOCK_SEQPACKET socketpair", PP | ST | FI | PA | ME | SE, 0 },
-	[M_SYSV] = { "sysv", "System V message queue", PP | ST | FI | PA | SC | ME | SE, 0 },
+	[M_SYSV] = { "sysv", "System V message queue", PP | ST | FI | PA | SC | ME | SE | SA, 0 },
 	[M_POSIX] = { "posix", "POSIX message queue", PP | ST | FI | PA | ME | SE, 0 },
 	[M_FUTEX] = { "futex", "futex wait/wake on shared memory (the floor)",
 		      PP | ST | PA | SE, 0 },
 	[M_BINDER] = { "binder", "Android Binder: BC_TRANSACTION to the context manager, BC_REPLY "
 		       "(raw ioctls)", PP, 0 },
+	[M_SYSVLIB] = { "sysvlib", "the System V application's code over libmsgpass "
+			"(mp_msgget/mp_msgsnd/mp_msgrcv/mp_msgctl)", SA, 1 },
 	[M_NONE] = { "none", "no mechanism: a bare system call", 0, 0 },
 };
 
@@ -113,6 +117,8 @@ const char *mech_cannot(enum mech_id m, enum pat_id p, size_t size)
 		return "no " BINDER_DEV " (binder_linux not loaded)";
 	if (m == M_BINDER && size > BINDER_MAP / 2)
 		return "above 2 MiB a transaction does not fit the binder mapping";
+	if (p == P_SYSVAPP && size != 64)
+		return "the System V application sends 64 B messages";
 	return NULL;
 }
 

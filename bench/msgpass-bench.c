@@ -697,6 +697,7 @@ static void table_memory_detail(FILE *out, int md, int s)
 }
 
 static void table_calls(FILE *out, int md, int s);
+static void table_sysvapp(FILE *out, int md, int s);
 
 static void tables_for(FILE *out, int md, int s, unsigned int pats)
 {
@@ -716,6 +717,8 @@ static void tables_for(FILE *out, int md, int s, unsigned int pats)
 			 "Ping-pong context switches per round trip, both processes (-smp %d)", s);
 		table_by_size(out, md, s, P_PINGPONG, 0, "csw", F_NUM, title);
 	}
+	if (pats & PAT_BIT(P_SYSVAPP))
+		table_sysvapp(out, md, s);
 	if (pats & PAT_BIT(P_STREAM)) {
 		snprintf(title, sizeof(title), "Streaming one way, messages/s (-smp %d)", s);
 		table_by_size(out, md, s, P_STREAM, 0, "msgs_per_s", F_RATE, title);
@@ -1039,6 +1042,41 @@ static void do_self(void)
 	}
 }
 
+/* The System V application over the kernel's queues and over libmsgpass. */
+static void do_sysvapp(void)
+{
+	static const char *const names[] = { "ns_per_msg", "msgs_per_s", "cpu_ns", "sys_share",
+					     "csw" };
+	static const enum mech_id ms[] = { M_SYSV, M_SYSVLIB };
+	long iters = pp_iters(64);
+	static struct acc acc[2];
+	int rep, i;
+
+	memset(acc, 0, sizeof(acc));
+	progress("sysvapp 64 B x%ld:", iters);
+	for (rep = 0; rep < opt.reps; rep++) {
+		for (i = 0; i < 2; i++) {
+			int k = rep % 2 ? 1 - i : i;
+			enum mech_id m = ms[k];
+			struct trial t;
+
+			if (!mech_on(m, P_SYSVAPP))
+				continue;
+			run_sysvapp(m, iters, &t);
+			trial_csv(P_SYSVAPP, m, 64, 0, rep, &t);
+			acc_add(&acc[k], &t, (double[]){ t.mean_ns, t.per_s, t.cpu_ns, t.sys_share,
+					 t.csw }, 5);
+			if (!t.ok)
+				progress(" [%s: %s]", mech_info[m].name, t.note);
+		}
+		progress(" %d", rep + 1);
+	}
+	progress("\n");
+	for (i = 0; i < 2; i++)
+		if (mech_on(ms[i], P_SYSVAPP))
+			acc_store(&acc[i], P_SYSVAPP, ms[i], 64, 0, names, 5);
+}
+
 static void do_calls(void)
 {
 	static const char *const names[] = { "ns_per_call" };
@@ -1097,6 +1135,42 @@ static void table_calls(FILE *out, int md, int s)
 			 "The fixed cost of a call that finds nothing to do (-smp %d)", s);
 		grid_print(out, &g, title, md);
 	}
+}
+
+/* The System V application over the kernel's queues and over libmsgpass. */
+static void table_sysvapp(FILE *out, int md, int s)
+{
+	static struct grid g;
+	static const enum mech_id ms[] = { M_SYSV, M_SYSVLIB };
+	double base = res_val(s, P_SYSVAPP, M_SYSV, 64, 0, "ns_per_msg");
+	char title[160];
+	int i, r = 1;
+
+	memset(&g, 0, sizeof(g));
+	snprintf(g.cell[0][0], 64, "mechanism");
+	snprintf(g.cell[0][1], 64, "us per message");
+	snprintf(g.cell[0][2], 64, "vs sysv");
+	snprintf(g.cell[0][3], 64, "CPU us per message");
+	snprintf(g.cell[0][4], 64, "context switches per message");
+	for (i = 0; i < 2; i++) {
+		if (!mech_has(s, P_SYSVAPP, ms[i]))
+			continue;
+		snprintf(g.cell[r][0], 64, "%s", mech_info[ms[i]].name);
+		cell_for(&g, g.cell[r][1], 64, s, P_SYSVAPP, ms[i], 64, 0, "ns_per_msg", F_US);
+		fmt_val(g.cell[r][2], 64, res_val(s, P_SYSVAPP, ms[i], 64, 0, "ns_per_msg") / base,
+			F_RATIO);
+		cell_for(&g, g.cell[r][3], 64, s, P_SYSVAPP, ms[i], 64, 0, "cpu_ns", F_US);
+		cell_for(&g, g.cell[r][4], 64, s, P_SYSVAPP, ms[i], 64, 0, "csw", F_NUM);
+		r++;
+	}
+	if (r == 1)
+		return;
+	g.rows = r;
+	g.cols = 5;
+	snprintf(title, sizeof(title), "System V application: client and server, 64 B requests "
+		 "of 4 types, replies by type, IPC_STAT every 100; per message, request or "
+		 "reply (-smp %d)", s);
+	grid_print(out, &g, title, md);
 }
 
 static void do_pairs(void)
@@ -1636,6 +1710,7 @@ static int report(const char *dir)
 		    !sizes_of(smps[i], P_STREAM, dummy, TMAXC) &&
 		    !sizes_of(smps[i], P_MEMORY, dummy, TMAXC) &&
 		    !sizes_of(smps[i], P_SELF, dummy, TMAXC) &&
+		    !sizes_of(smps[i], P_SYSVAPP, dummy, TMAXC) &&
 		    !res_find(smps[i], P_CALLS, M_NONE, 0, 0, "ns_per_call"))
 			continue;
 		fprintf(md, "\n## -smp %d\n", smps[i]);
@@ -1690,7 +1765,7 @@ static unsigned int parse_list(const char *arg, int pats)
 		else if (!strcmp(tok, "msgpass") && !pats)
 			bits |= MECH_BIT(M_MAILBOX) | MECH_BIT(M_DIRECT) | MECH_BIT(M_SYNC) |
 				MECH_BIT(M_CALL) | MECH_BIT(M_BATCH) | MECH_BIT(M_MEMFD) |
-				MECH_BIT(M_FDREF);
+				MECH_BIT(M_FDREF) | MECH_BIT(M_SYSVLIB);
 		else if (i < 0)
 			die("unknown %s: %s", pats ? "pattern" : "mechanism", tok);
 		else
@@ -1707,9 +1782,9 @@ static void usage(void)
 	printf("Usage: msgpass-bench [options]\n"
 	       "       msgpass-bench --report DIR\n\n"
 	       "Measures msgpass against the kernel's other IPC; prints tables, writes CSV.\n\n"
-	       "  -p, --patterns LIST  pingpong,stream,fanin,pairs,scaling,memory,self,calls\n"
-	       "                       or all (default all)\n"
-	       "  -m, --mechs LIST     mechanisms (default all; 'msgpass' = its seven)\n"
+	       "  -p, --patterns LIST  pingpong,stream,fanin,pairs,scaling,memory,self,calls,\n"
+	       "                       sysvapp or all (default all)\n"
+	       "  -m, --mechs LIST     mechanisms (default all; 'msgpass' = its eight)\n"
 	       "  -s, --sizes LIST     body sizes (default 8,64,1K,4K,8K,64K,1M)\n"
 	       "  -r, --reps N         repetitions, alternated; the median is reported (5)\n"
 	       "  -x, --scale F        multiply every iteration count by F (1.0)\n"
@@ -1820,6 +1895,7 @@ static void check_features(void)
 		{ M_MAILBOX, MP_FEAT_MAILBOX }, { M_SYNC, MP_FEAT_MAILBOX },
 		{ M_DIRECT, MP_FEAT_DIRECT }, { M_CALL, MP_FEAT_CALL },
 		{ M_BATCH, MP_FEAT_BATCH }, { M_MEMFD, MP_FEAT_FDS }, { M_FDREF, MP_FEAT_FDS },
+		{ M_SYSVLIB, MP_FEAT_MAILBOX },
 	};
 	struct mp_version v;
 	unsigned int i;
@@ -2037,6 +2113,8 @@ int main(int argc, char **argv)
 		do_self();
 	if (opt.pats & PAT_BIT(P_CALLS))
 		do_calls();
+	if (opt.pats & PAT_BIT(P_SYSVAPP))
+		do_sysvapp();
 	env_add("duration", "%.0f s", (double)(now_ns() - t_start) / 1e9);
 
 	if (!opt.quiet)
