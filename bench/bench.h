@@ -152,6 +152,8 @@ struct opts {
 	unsigned int pats;	/* PAT_BIT()s */
 	size_t sizes[16];
 	int nsizes;
+	size_t msizes[16];	/* the memory pattern's sizes (default: sizes) */
+	int nmsizes;
 	int reps;		/* repetitions (median reported) */
 	double scale;		/* multiplies every iteration count */
 	double target;		/* seconds a one-way trial aims at */
@@ -164,6 +166,7 @@ struct opts {
 	const char *csvdir;	/* where CSV goes, or NULL */
 	int verbose;
 	int quiet;
+	int icount;		/* under QEMU -icount: results tagged smp 0 */
 };
 
 extern struct opts opt;
@@ -184,7 +187,7 @@ struct trial {
 
 /* A medianed point, stored for tables, CSV and the goals. */
 struct point {
-	int smp;
+	int smp;		/* vCPUs; 0: -smp 1 under QEMU -icount (ns = instructions) */
 	enum pat_id pat;
 	enum mech_id mech;
 	size_t size;
@@ -239,6 +242,8 @@ struct call_op {
 extern const struct call_op call_ops[];
 extern const int nr_call_ops;
 int run_calls(int op, long iters, struct trial *t);
+/* P_CALLS operations the goals use. */
+enum { CALL_GETPPID = 0, CALL_ENOTTY = 2, CALL_MP_MSGRCV = 4, CALL_MSGRCV = 6 };
 
 /* P_SYSVAPP: the System V application workload, over M_SYSV or M_SYSVLIB. */
 int run_sysvapp(enum mech_id m, long iters, struct trial *t);

@@ -250,6 +250,17 @@ static double res_val(int s, enum pat_id p, enum mech_id m, size_t size,
 	return pt ? pt->value : NAN;
 }
 
+/* Whether view @s has results. */
+static int have_view(int s)
+{
+	int i;
+
+	for (i = 0; i < npoints; i++)
+		if (points[i].smp == s)
+			return 1;
+	return 0;
+}
+
 static void note_add(const struct note *n)
 {
 	if (nnotes == capnotes) {
@@ -337,7 +348,7 @@ static void env_add(const char *key, const char *fmt, ...)
 /* ===================================================================== */
 /* tables                                                                 */
 
-enum fmt { F_US, F_RATE, F_MBS, F_BYTES, F_RATIO, F_CPU, F_NUM };
+enum fmt { F_US, F_RATE, F_MBS, F_BYTES, F_RATIO, F_CPU, F_NUM, F_INS };
 
 static void fmt_val(char *b, size_t n, double v, enum fmt f)
 {
@@ -371,7 +382,54 @@ static void fmt_val(char *b, size_t n, double v, enum fmt f)
 	case F_NUM:
 		snprintf(b, n, "%.2f", v);
 		break;
+	case F_INS:
+		if (v < 1e6)
+			snprintf(b, n, "%.0f", v);
+		else
+			snprintf(b, n, v < 1e8 ? "%.2fM" : "%.0fM", v / 1e6);
+		break;
 	}
+}
+
+/*
+ * The views. A results tag is the VM's CPU count, or 0 for -smp 1 under
+ * QEMU's -icount, where the guest's clock advances one nanosecond per
+ * instruction: every "ns" figure of that view is a count of guest
+ * instructions, and every rate is per 10^9 of them.
+ */
+static const char *view_str(int s)
+{
+	static char buf[4][32];
+	static int k;
+	char *b = buf[k++ % 4];
+
+	if (s == 0)
+		snprintf(b, 32, "icount, -smp 1");
+	else
+		snprintf(b, 32, "-smp %d", s);
+	return b;
+}
+
+/* A time's unit and format in view @s. */
+static const char *tunit(int s)
+{
+	return s == 0 ? "instructions" : "us";
+}
+
+static enum fmt tfmt(int s)
+{
+	return s == 0 ? F_INS : F_US;
+}
+
+/* "messages/s" in view @s. */
+static const char *per_s(int s, const char *what)
+{
+	static char buf[4][64];
+	static int k;
+	char *b = buf[k++ % 4];
+
+	snprintf(b, 64, s == 0 ? "%s per 10^9 instructions" : "%s/s", what);
+	return b;
 }
 
 #define TMAXR	24
@@ -620,8 +678,8 @@ static void table_scaling(FILE *out, int md, int s)
 		return;
 	snprintf(g.cell[0][0], 64, "mechanism");
 	snprintf(g.cell[0][1], 64, "live objects");
-	snprintf(g.cell[0][2], 64, "p50 us");
-	snprintf(g.cell[0][3], 64, "p99 us");
+	snprintf(g.cell[0][2], 64, "p50 %s", tunit(s));
+	snprintf(g.cell[0][3], 64, "p99 %s", tunit(s));
 	snprintf(g.cell[0][4], 64, "p50 ratio");
 	snprintf(g.cell[0][5], 64, "p99 ratio");
 	for (m = 0; m < M_NR; m++) {
@@ -651,9 +709,9 @@ static void table_scaling(FILE *out, int md, int s)
 			snprintf(g.cell[r][1], 64, "%ld %s", params[i],
 				 m == M_DIRECT ? "links" : m == M_SYSV ? "queues" : "mailboxes");
 			cell_for(&g, g.cell[r][2], 64, s, P_SCALING, (enum mech_id)m, sizes[0],
-				 params[i], "p50_ns", F_US);
+				 params[i], "p50_ns", tfmt(s));
 			cell_for(&g, g.cell[r][3], 64, s, P_SCALING, (enum mech_id)m, sizes[0],
-				 params[i], "p99_ns", F_US);
+				 params[i], "p99_ns", tfmt(s));
 			if (i) {
 				fmt_val(g.cell[r][4], 64,
 					res_val(s, P_SCALING, (enum mech_id)m, sizes[0], params[i], "p50_ns") /
@@ -672,7 +730,8 @@ static void table_scaling(FILE *out, int md, int s)
 		char title[128];
 
 		snprintf(title, sizeof(title),
-			 "Scaling: %s round trip with many live objects (-smp %d)", size_str(sizes[0]), s);
+			 "Scaling: %s round trip with many live objects (%s)", size_str(sizes[0]),
+			 view_str(s));
 		grid_print(out, &g, title, md);
 	}
 }
@@ -701,41 +760,44 @@ static void table_sysvapp(FILE *out, int md, int s);
 
 static void tables_for(FILE *out, int md, int s, unsigned int pats)
 {
-	char title[160];
+	const char *v = view_str(s), *u = tunit(s);
+	enum fmt tf = tfmt(s);
+	char title[200];
 	size_t sizes[TMAXC];
 	int ns, i;
 
 	if (pats & PAT_BIT(P_PINGPONG)) {
-		snprintf(title, sizeof(title), "Ping-pong round trip p50, us (-smp %d)", s);
-		table_by_size(out, md, s, P_PINGPONG, 0, "p50_ns", F_US, title);
-		snprintf(title, sizeof(title), "Ping-pong round trip p99, us (-smp %d)", s);
-		table_by_size(out, md, s, P_PINGPONG, 0, "p99_ns", F_US, title);
+		snprintf(title, sizeof(title), "Ping-pong round trip p50, %s (%s)", u, v);
+		table_by_size(out, md, s, P_PINGPONG, 0, "p50_ns", tf, title);
+		snprintf(title, sizeof(title), "Ping-pong round trip p99, %s (%s)", u, v);
+		table_by_size(out, md, s, P_PINGPONG, 0, "p99_ns", tf, title);
 		snprintf(title, sizeof(title),
-			 "Ping-pong CPU per round trip, us, both processes, user+system (-smp %d)", s);
-		table_by_size(out, md, s, P_PINGPONG, 0, "cpu_ns", F_CPU, title);
+			 "Ping-pong CPU per round trip, %s, both processes, user+system (%s)", u, v);
+		table_by_size(out, md, s, P_PINGPONG, 0, "cpu_ns", tf, title);
 		snprintf(title, sizeof(title),
-			 "Ping-pong context switches per round trip, both processes (-smp %d)", s);
+			 "Ping-pong context switches per round trip, both processes (%s)", v);
 		table_by_size(out, md, s, P_PINGPONG, 0, "csw", F_NUM, title);
 	}
 	if (pats & PAT_BIT(P_SYSVAPP))
 		table_sysvapp(out, md, s);
 	if (pats & PAT_BIT(P_STREAM)) {
-		snprintf(title, sizeof(title), "Streaming one way, messages/s (-smp %d)", s);
+		snprintf(title, sizeof(title), "Streaming one way, %s (%s)", per_s(s, "messages"), v);
 		table_by_size(out, md, s, P_STREAM, 0, "msgs_per_s", F_RATE, title);
-		snprintf(title, sizeof(title), "Streaming one way, MB/s of body (-smp %d)", s);
+		snprintf(title, sizeof(title), "Streaming one way, %s (%s)",
+			 per_s(s, "MB of body"), v);
 		table_by_size(out, md, s, P_STREAM, 0, "mb_per_s", F_MBS, title);
 		snprintf(title, sizeof(title),
-			 "Streaming CPU per message, us, sender + receiver, user+system (-smp %d)", s);
-		table_by_size(out, md, s, P_STREAM, 0, "cpu_ns", F_CPU, title);
+			 "Streaming CPU per message, %s, sender + receiver, user+system (%s)", u, v);
+		table_by_size(out, md, s, P_STREAM, 0, "cpu_ns", tf, title);
 		snprintf(title, sizeof(title),
-			 "Streaming context switches per message, sender + receiver (-smp %d)", s);
+			 "Streaming context switches per message, sender + receiver (%s)", v);
 		table_by_size(out, md, s, P_STREAM, 0, "csw", F_NUM, title);
 	}
 	if (pats & PAT_BIT(P_FANIN)) {
 		ns = sizes_of(s, P_FANIN, sizes, TMAXC);
 		for (i = 0; i < ns; i++) {
-			snprintf(title, sizeof(title), "Fan-in, %s messages/s at the receiver (-smp %d)",
-				 size_str(sizes[i]), s);
+			snprintf(title, sizeof(title), "Fan-in, %s %s at the receiver (%s)",
+				 size_str(sizes[i]), per_s(s, "messages"), v);
 			table_by_param(out, md, s, P_FANIN, sizes[i], "msgs_per_s", F_RATE, title,
 				       "%ld -> 1", 1);
 		}
@@ -744,8 +806,8 @@ static void tables_for(FILE *out, int md, int s, unsigned int pats)
 		ns = sizes_of(s, P_PAIRS, sizes, TMAXC);
 		for (i = 0; i < ns; i++) {
 			snprintf(title, sizeof(title),
-				 "Independent pairs, %s round trips/s, all pairs together (-smp %d)",
-				 size_str(sizes[i]), s);
+				 "Independent pairs, %s %s, all pairs together (%s)",
+				 size_str(sizes[i]), per_s(s, "round trips"), v);
 			table_by_param(out, md, s, P_PAIRS, sizes[i], "rt_per_s", F_RATE, title,
 				       "%ld pairs", 1);
 		}
@@ -756,13 +818,13 @@ static void tables_for(FILE *out, int md, int s, unsigned int pats)
 		table_calls(out, md, s);
 	if (pats & PAT_BIT(P_SELF)) {
 		snprintf(title, sizeof(title),
-			 "One process to itself: us per message, send + receive, no wakeups (-smp %d)",
-			 s);
-		table_by_size(out, md, s, P_SELF, 0, "ns_per_msg", F_US, title);
+			 "One process to itself: %s per message, send + receive, no wakeups (%s)",
+			 u, v);
+		table_by_size(out, md, s, P_SELF, 0, "ns_per_msg", tf, title);
 	}
 	if (pats & PAT_BIT(P_MEMORY)) {
 		snprintf(title, sizeof(title),
-			 "Kernel memory per queued message: slab bytes, objects x object size (-smp %d)", s);
+			 "Kernel memory per queued message: slab bytes, objects x object size (%s)", v);
 		table_by_size(out, md, s, P_MEMORY, 0, "slab_bytes", F_BYTES, title);
 		table_memory_detail(out, md, s);
 	}
@@ -1114,14 +1176,14 @@ static void table_calls(FILE *out, int md, int s)
 
 	memset(&g, 0, sizeof(g));
 	snprintf(g.cell[0][0], 64, "call");
-	snprintf(g.cell[0][1], 64, "us per call");
+	snprintf(g.cell[0][1], 64, "%s per call", tunit(s));
 	for (i = 0; i < nr_call_ops && r < TMAXR; i++) {
 		const struct point *pt = res_find(s, P_CALLS, call_ops[i].mech, 0, i, "ns_per_call");
 
 		if (!pt)
 			continue;
 		snprintf(g.cell[r][0], 64, "%s", call_ops[i].what);
-		fmt_val(g.cell[r][1], 64, pt->value, F_US);
+		fmt_val(g.cell[r][1], 64, pt->value, tfmt(s));
 		r++;
 	}
 	if (r == 1)
@@ -1129,10 +1191,17 @@ static void table_calls(FILE *out, int md, int s)
 	g.rows = r;
 	g.cols = 2;
 	{
-		char title[128];
+		double fl = res_val(s, P_CALLS, M_MAILBOX, 0, CALL_ENOTTY, "ns_per_call") -
+			    res_val(s, P_CALLS, M_NONE, 0, CALL_GETPPID, "ns_per_call");
+		char title[128], v[32];
 
+		if (!isnan(fl)) {
+			fmt_val(v, sizeof(v), fl, tfmt(s));
+			grid_foot(&g, "ioctl floor: the unknown ioctl less getppid(), %s %s: what "
+				  "every msgpass call pays over a bare system call", v, tunit(s));
+		}
 		snprintf(title, sizeof(title),
-			 "The fixed cost of a call that finds nothing to do (-smp %d)", s);
+			 "The fixed cost of a call that finds nothing to do (%s)", view_str(s));
 		grid_print(out, &g, title, md);
 	}
 }
@@ -1148,18 +1217,18 @@ static void table_sysvapp(FILE *out, int md, int s)
 
 	memset(&g, 0, sizeof(g));
 	snprintf(g.cell[0][0], 64, "mechanism");
-	snprintf(g.cell[0][1], 64, "us per message");
+	snprintf(g.cell[0][1], 64, "%s per message", tunit(s));
 	snprintf(g.cell[0][2], 64, "vs sysv");
-	snprintf(g.cell[0][3], 64, "CPU us per message");
+	snprintf(g.cell[0][3], 64, "CPU %s per message", tunit(s));
 	snprintf(g.cell[0][4], 64, "context switches per message");
 	for (i = 0; i < 2; i++) {
 		if (!mech_has(s, P_SYSVAPP, ms[i]))
 			continue;
 		snprintf(g.cell[r][0], 64, "%s", mech_info[ms[i]].name);
-		cell_for(&g, g.cell[r][1], 64, s, P_SYSVAPP, ms[i], 64, 0, "ns_per_msg", F_US);
+		cell_for(&g, g.cell[r][1], 64, s, P_SYSVAPP, ms[i], 64, 0, "ns_per_msg", tfmt(s));
 		fmt_val(g.cell[r][2], 64, res_val(s, P_SYSVAPP, ms[i], 64, 0, "ns_per_msg") / base,
 			F_RATIO);
-		cell_for(&g, g.cell[r][3], 64, s, P_SYSVAPP, ms[i], 64, 0, "cpu_ns", F_US);
+		cell_for(&g, g.cell[r][3], 64, s, P_SYSVAPP, ms[i], 64, 0, "cpu_ns", tfmt(s));
 		cell_for(&g, g.cell[r][4], 64, s, P_SYSVAPP, ms[i], 64, 0, "csw", F_NUM);
 		r++;
 	}
@@ -1169,7 +1238,7 @@ static void table_sysvapp(FILE *out, int md, int s)
 	g.cols = 5;
 	snprintf(title, sizeof(title), "System V application: client and server, 64 B requests "
 		 "of 4 types, replies by type, IPC_STAT every 100; per message, request or "
-		 "reply (-smp %d)", s);
+		 "reply (%s)", view_str(s));
 	grid_print(out, &g, title, md);
 }
 
@@ -1283,8 +1352,8 @@ static void do_memory(void)
 {
 	int si, rep, i, reps = opt.reps < 3 ? opt.reps : 3;
 
-	for (si = 0; si < opt.nsizes; si++) {
-		size_t size = opt.sizes[si];
+	for (si = 0; si < opt.nmsizes; si++) {
+		size_t size = opt.msizes[si];
 		long count = (long)((16u << 20) / (size ? size : 1));
 		static struct acc acc[M_NR];
 		char caches[M_NR][256];
@@ -1662,23 +1731,35 @@ static void plot_data(const char *dir, int s, enum pat_id p, const char *metric,
 	}
 }
 
+static int view_has_tables(int s)
+{
+	size_t dummy[TMAXC];
+
+	return sizes_of(s, P_PINGPONG, dummy, TMAXC) || sizes_of(s, P_FANIN, dummy, TMAXC) ||
+	       sizes_of(s, P_STREAM, dummy, TMAXC) || sizes_of(s, P_MEMORY, dummy, TMAXC) ||
+	       sizes_of(s, P_SELF, dummy, TMAXC) || sizes_of(s, P_SYSVAPP, dummy, TMAXC) ||
+	       sizes_of(s, P_PAIRS, dummy, TMAXC) ||
+	       res_find(s, P_CALLS, M_NONE, 0, CALL_GETPPID, "ns_per_call");
+}
+
 static int report(const char *dir)
 {
+	/* The icount view first, then wall time. */
+	static const int views[] = { 0, 1, 2 };
 	char path[PATH_MAX];
-	int smps[2] = { 1, 2 }, i, miss;
+	int i, miss;
 	unsigned int all = (1u << P_NR) - 1;
 	FILE *md, *gcsv;
 
 	if (load_results(dir) <= 0)
 		die("no results in %s/results.csv", dir);
 
-	for (i = 0; i < 2; i++) {
-		if (!res_find(smps[i], P_PINGPONG, M_MAILBOX, 64, 0, "p50_ns") &&
-		    !sizes_of(smps[i], P_STREAM, (size_t[TMAXC]){ 0 }, TMAXC) &&
-		    !sizes_of(smps[i], P_FANIN, (size_t[TMAXC]){ 0 }, TMAXC))
-			continue;
-		plot_data(dir, smps[i], P_PINGPONG, "p50_ns", 1000.0, "pingpong");
-		plot_data(dir, smps[i], P_STREAM, "mb_per_s", 1.0, "stream");
+	for (i = 0; i < 3; i++) {
+		int s = views[i];
+
+		/* Under -icount the round trip is plotted in instructions. */
+		plot_data(dir, s, P_PINGPONG, "p50_ns", s == 0 ? 1.0 : 1000.0, "pingpong");
+		plot_data(dir, s, P_STREAM, "mb_per_s", 1.0, "stream");
 	}
 
 	snprintf(path, sizeof(path), "%s/goals.csv", dir);
@@ -1695,31 +1776,42 @@ static int report(const char *dir)
 		"Written by `bench/run` (`make bench`) from `results.csv` in this "
 		"directory. Every figure is the median of the repetitions of one run, "
 		"measured under QEMU TCG emulation: compare mechanisms with each other, "
-		"not with native hardware. See `bench/README.md` for the method.\n");
+		"not with native hardware. See `bench/README.md` for the method.\n\n"
+		"Views: **icount** (tagged smp 0 in the CSV) is -smp 1 under QEMU's "
+		"`-icount shift=0,sleep=off`, where the guest's clock advances one "
+		"nanosecond per guest instruction: its time figures are exact instruction "
+		"counts and its rates are per 10^9 instructions. **-smp 1** and **-smp 2** "
+		"are wall time.\n");
 	fprintf(md, "\n## Goals\n");
 	goals_table(md, 1, NULL);
-	fprintf(md, "\n## Plots\n\n"
-		"![round trip p50 against message size, -smp 1](pingpong.png)\n\n"
-		"![streaming throughput against message size, -smp 1](stream.png)\n\n"
-		"-smp 2: [round trip](pingpong-smp2.png), [streaming](stream-smp2.png)\n");
-	for (i = 0; i < 2; i++) {
-		size_t dummy[TMAXC];
+	fprintf(md, "\n## Plots\n\n");
+	if (have_view(0))
+		fprintf(md, "![round trip p50 in instructions against message size, icount]"
+			"(pingpong-icount.png)\n\n");
+	if (have_view(1))
+		fprintf(md, "![round trip p50 against message size, -smp 1](pingpong.png)\n\n"
+			"![streaming throughput against message size, -smp 1](stream.png)\n\n");
+	if (have_view(0))
+		fprintf(md, "icount: [streaming](stream-icount.png)");
+	if (have_view(2))
+		fprintf(md, "%s-smp 2: [round trip](pingpong-smp2.png), "
+			"[streaming](stream-smp2.png)", have_view(0) ? "; " : "");
+	fprintf(md, "\n");
+	for (i = 0; i < 3; i++) {
+		int s = views[i];
 
-		if (!sizes_of(smps[i], P_PINGPONG, dummy, TMAXC) &&
-		    !sizes_of(smps[i], P_FANIN, dummy, TMAXC) &&
-		    !sizes_of(smps[i], P_STREAM, dummy, TMAXC) &&
-		    !sizes_of(smps[i], P_MEMORY, dummy, TMAXC) &&
-		    !sizes_of(smps[i], P_SELF, dummy, TMAXC) &&
-		    !sizes_of(smps[i], P_SYSVAPP, dummy, TMAXC) &&
-		    !res_find(smps[i], P_CALLS, M_NONE, 0, 0, "ns_per_call"))
+		if (!view_has_tables(s))
 			continue;
-		fprintf(md, "\n## -smp %d\n", smps[i]);
-		tables_for(md, 1, smps[i], all);
+		if (s == 0)
+			fprintf(md, "\n## icount: -smp 1 under QEMU -icount (instructions)\n");
+		else
+			fprintf(md, "\n## -smp %d (wall time)\n", s);
+		tables_for(md, 1, s, all);
 	}
 	fprintf(md, "\n## Mechanisms\n\n| name | what |\n| --- | --- |\n");
 	for (i = 0; i < M_NONE; i++)
 		fprintf(md, "| %s | %s |\n", mech_info[i].name, mech_info[i].desc);
-	fprintf(md, "\n## Environment\n");
+	fprintf(md, "\n## Environment\n\n(-smp 0: the icount boot)\n");
 	env_print(md, dir, 1);
 	fclose(md);
 	printf("\n  %d goal(s) missed; tables: %s/results.md\n", miss, dir);
@@ -1786,6 +1878,7 @@ static void usage(void)
 	       "                       sysvapp or all (default all)\n"
 	       "  -m, --mechs LIST     mechanisms (default all; 'msgpass' = its eight)\n"
 	       "  -s, --sizes LIST     body sizes (default 8,64,1K,4K,8K,64K,1M)\n"
+	       "      --memory-sizes L sizes of the memory pattern (default: --sizes)\n"
 	       "  -r, --reps N         repetitions, alternated; the median is reported (5)\n"
 	       "  -x, --scale F        multiply every iteration count by F (1.0)\n"
 	       "      --target S       seconds a one-way trial aims at (0.3; the count is\n"
@@ -1800,6 +1893,9 @@ static void usage(void)
 	       "      --timeout S      seconds a trial may take (300)\n"
 	       "      --raise-limits   raise the System V, POSIX, pipe and socket limits first\n"
 	       "                       (root, in a VM: what bench/run does before it starts)\n"
+	       "      --icount         the VM runs under QEMU -icount (tools/vmrun --icount\n"
+	       "                       --smp 1): tag the results smp 0 and call the figures\n"
+	       "                       instructions (the guest clock counts them)\n"
 	       "      --report DIR     no measuring: goals table, results.md and plot data\n"
 	       "                       from DIR/results.csv (and notes.csv, env.csv)\n"
 	       "  -q, --quiet          no progress\n"
@@ -1839,10 +1935,12 @@ static void environment(void)
 	FILE *f;
 
 	if (!opt.quiet)
-		printf("msgpass-bench, -smp %d\n", smp);
+		printf("msgpass-bench, %s\n", view_str(smp));
 	uname(&u);
 	env_add("kernel", "%s %s", u.release, u.machine);
-	env_add("cpus", "%d", smp);
+	env_add("cpus", "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+	if (opt.icount)
+		env_add("clock", "QEMU -icount: 1 ns = 1 guest instruction");
 	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
 	if (f) {
 		if (fgets(cs, sizeof(cs), f))
@@ -1931,6 +2029,8 @@ int main(int argc, char **argv)
 		{ "report", required_argument, NULL, 9 },
 		{ "target", required_argument, NULL, 10 },
 		{ "raise-limits", no_argument, NULL, 11 },
+		{ "icount", no_argument, NULL, 12 },
+		{ "memory-sizes", required_argument, NULL, 13 },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1940,7 +2040,7 @@ int main(int argc, char **argv)
 	int nfanin_sizes = 1, c, i;
 	const char *report_dir = NULL;
 	struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
-	int sizes_given = 0, reps_given = 0, raise_limits_flag = 0, failed = 0;
+	int sizes_given = 0, msizes_given = 0, reps_given = 0, raise_limits_flag = 0, failed = 0;
 	uint64_t t_start;
 
 	opt.mechs = (1u << M_NR) - 1;
@@ -2025,6 +2125,18 @@ int main(int argc, char **argv)
 		case 11:
 			raise_limits_flag = 1;
 			break;
+		case 12:
+			opt.icount = 1;
+			break;
+		case 13:
+			copy = strdup(optarg);
+			opt.nmsizes = 0;
+			for (tok = strtok_r(copy, ",", &save); tok && opt.nmsizes < 16;
+			     tok = strtok_r(NULL, ",", &save))
+				opt.msizes[opt.nmsizes++] = parse_size(tok);
+			free(copy);
+			msizes_given = 1;
+			break;
 		case 'q':
 			opt.quiet = 1;
 			break;
@@ -2055,6 +2167,10 @@ int main(int argc, char **argv)
 			opt.nsizes = 2;
 		}
 	}
+	if (!msizes_given) {
+		memcpy(opt.msizes, opt.sizes, sizeof(opt.sizes));
+		opt.nmsizes = opt.nsizes;
+	}
 	if (opt.smoke) {
 		if (!reps_given)
 			opt.reps = 1;
@@ -2074,7 +2190,8 @@ int main(int argc, char **argv)
 		if (opt.pairs[i] < 1 || opt.pairs[i] > 16)
 			die("--pairs: 1 to 16 each");
 
-	smp = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	/* Under -icount the results are a view of their own: tag 0. */
+	smp = opt.icount ? 0 : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (raise_limits_flag)
 		raise_limits();
