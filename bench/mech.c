@@ -260,7 +260,8 @@ static int binder_io(struct chan *c, uint32_t want, struct binder_transaction_da
 		if (ioctl(c->bfd, BINDER_WRITE_READ, &bwr) < 0)
 			FAIL("BINDER_WRITE_READ");
 		if (bwr.write_consumed != bout.len) {
-			snprintf(errbuf, sizeof(errbuf), "BINDER_WRITE_READ: wrote %llu of %zu bytes",
+			snprintf(errbuf, sizeof(errbuf),
+				 "BINDER_WRITE_READ: wrote %llu of %zu bytes",
 				 (unsigned long long)bwr.write_consumed, bout.len);
 			return -EIO;
 		}
@@ -272,7 +273,8 @@ static int binder_io(struct chan *c, uint32_t want, struct binder_transaction_da
 			memcpy(&cmd, (char *)rbuf + pos, sizeof(cmd));
 			pos += sizeof(cmd) + _IOC_SIZE(cmd);
 			if (pos > bwr.read_consumed) {
-				snprintf(errbuf, sizeof(errbuf), "binder: command 0x%x cut short", cmd);
+				snprintf(errbuf, sizeof(errbuf), "binder: command 0x%x cut short",
+					 cmd);
 				return -EIO;
 			}
 			switch (cmd) {
@@ -305,7 +307,8 @@ static int binder_io(struct chan *c, uint32_t want, struct binder_transaction_da
 				snprintf(errbuf, sizeof(errbuf), "binder: BR_FAILED_REPLY");
 				return -EIO;
 			default:
-				snprintf(errbuf, sizeof(errbuf), "binder: unexpected command 0x%x", cmd);
+				snprintf(errbuf, sizeof(errbuf), "binder: unexpected command 0x%x",
+					 cmd);
 				return -EIO;
 			}
 		}

@@ -772,7 +772,8 @@ static void tables_for(FILE *out, int md, int s, unsigned int pats)
 		snprintf(title, sizeof(title), "Ping-pong round trip p99, %s (%s)", u, v);
 		table_by_size(out, md, s, P_PINGPONG, 0, "p99_ns", tf, title);
 		snprintf(title, sizeof(title),
-			 "Ping-pong CPU per round trip, %s, both processes, user+system (%s)", u, v);
+			 "Ping-pong CPU per round trip, %s, both processes, user+system (%s)",
+			 u, v);
 		table_by_size(out, md, s, P_PINGPONG, 0, "cpu_ns", tf, title);
 		snprintf(title, sizeof(title),
 			 "Ping-pong context switches per round trip, both processes (%s)", v);
@@ -781,13 +782,15 @@ static void tables_for(FILE *out, int md, int s, unsigned int pats)
 	if (pats & PAT_BIT(P_SYSVAPP))
 		table_sysvapp(out, md, s);
 	if (pats & PAT_BIT(P_STREAM)) {
-		snprintf(title, sizeof(title), "Streaming one way, %s (%s)", per_s(s, "messages"), v);
+		snprintf(title, sizeof(title), "Streaming one way, %s (%s)",
+			 per_s(s, "messages"), v);
 		table_by_size(out, md, s, P_STREAM, 0, "msgs_per_s", F_RATE, title);
 		snprintf(title, sizeof(title), "Streaming one way, %s (%s)",
 			 per_s(s, "MB of body"), v);
 		table_by_size(out, md, s, P_STREAM, 0, "mb_per_s", F_MBS, title);
 		snprintf(title, sizeof(title),
-			 "Streaming CPU per message, %s, sender + receiver, user+system (%s)", u, v);
+			 "Streaming CPU per message, %s, sender + receiver, user+system (%s)",
+			 u, v);
 		table_by_size(out, md, s, P_STREAM, 0, "cpu_ns", tf, title);
 		snprintf(title, sizeof(title),
 			 "Streaming context switches per message, sender + receiver (%s)", v);
@@ -824,7 +827,8 @@ static void tables_for(FILE *out, int md, int s, unsigned int pats)
 	}
 	if (pats & PAT_BIT(P_MEMORY)) {
 		snprintf(title, sizeof(title),
-			 "Kernel memory per queued message: slab bytes, objects x object size (%s)", v);
+			 "Kernel memory per queued message: slab bytes, objects x object size (%s)",
+			 v);
 		table_by_size(out, md, s, P_MEMORY, 0, "slab_bytes", F_BYTES, title);
 		table_memory_detail(out, md, s);
 	}
@@ -1661,19 +1665,19 @@ static int goals_table(FILE *out, int md, FILE *csv)
 		ratio_cell(g.cell[i + 1][6], 64, r1, go);
 		ratio_cell(g.cell[i + 1][7], 64, r2, go);
 		if (csv)
-			fprintf(csv, "%s,\"%s\",\"%s\",%d,%.4f,%s,%.4f,\"%s\",%.4f,%.4f\n", go->label,
-				go->what, go->target, js, r, v, adj, how, r1, r2);
+			fprintf(csv, "%s,\"%s\",\"%s\",%d,%.4f,%s,%.4f,\"%s\",%.4f,%.4f\n",
+				go->label, go->what, go->target, js, r, v, adj, how, r1, r2);
 	}
 	g.rows = i + 1;
 	g.cols = 8;
 	if (!isnan(fl)) {
 		fmt_val(fs, sizeof(fs), fl, tfmt(js));
-		grid_foot(&g, "ioctl floor (%s): %s %s, an ioctl of an unknown command (ENOTTY) less "
-			  "getppid(): what every msgpass call pays over a bare system call", view_str(js),
-			  fs, tunit(js));
-		grid_foot(&g, "floor-adjusted: the msgpass figure less that floor once per msgpass "
-			  "ioctl (round trips 4, self 2, empty receive 1), over the same other figure; "
-			  "the verdict is on the plain ratio");
+		grid_foot(&g, "ioctl floor (%s): %s %s, an ioctl of an unknown command (ENOTTY) "
+			  "less getppid(): what every msgpass call pays over a bare system call",
+			  view_str(js), fs, tunit(js));
+		grid_foot(&g, "floor-adjusted: the msgpass figure less that floor once per "
+			  "msgpass ioctl (round trips 4, self 2, empty receive 1), over the same "
+			  "other figure; the verdict is on the plain ratio");
 	} else {
 		grid_foot(&g, "floor-adjusted: needs the calls pattern in the judged view");
 	}

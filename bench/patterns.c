@@ -952,8 +952,8 @@ int run_sysvapp(enum mech_id m, long iters, struct trial *t)
 		return -1;
 	}
 	if (app_queues(&j) < 0) {
-		snprintf(t->note, sizeof(t->note), "%s: %s", m == M_SYSVLIB ? "mp_msgget" : "msgget",
-			 strerror(errno));
+		snprintf(t->note, sizeof(t->note), "%s: %s",
+			 m == M_SYSVLIB ? "mp_msgget" : "msgget", strerror(errno));
 		goto out;
 	}
 	for (i = 0; i < 2; i++) {
@@ -985,8 +985,8 @@ int run_sysvapp(enum mech_id m, long iters, struct trial *t)
 		t->per_s = 1e9 / t->mean_ns;
 		t->mb_s = t->per_s * APP_BODY / 1e6;
 		t->cpu_ns = (double)(cl->cpu + sv->cpu) / msgs;
-		t->sys_share = cl->cpu + sv->cpu ?
-			       (double)(cl->cpu_sys + sv->cpu_sys) / (double)(cl->cpu + sv->cpu) : 0;
+		t->sys_share = cl->cpu + sv->cpu ? (double)(cl->cpu_sys + sv->cpu_sys) /
+						   (double)(cl->cpu + sv->cpu) : 0;
 		t->csw = (double)(cl->csw + sv->csw) / msgs;
 	}
 	t->ok = 1;
