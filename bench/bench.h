@@ -29,6 +29,8 @@ enum mech_id {
 	M_SYSV,		/* System V message queue */
 	M_POSIX,	/* POSIX message queue */
 	M_FUTEX,	/* futex wait/wake on shared memory: the floor */
+	M_BINDER,	/* Android Binder: BC_TRANSACTION / BC_REPLY to handle 0 */
+	M_SYSVLIB,	/* P_SYSVAPP over libmsgpass: mp_msgget/mp_msgsnd/... */
 	M_NONE,		/* no mechanism: a bare system call (P_CALLS) */
 	M_NR
 };
@@ -43,6 +45,7 @@ enum pat_id {
 	P_MEMORY,	/* kernel memory per queued message */
 	P_SELF,		/* one process to itself: the work per message, no wakeups */
 	P_CALLS,	/* the fixed cost of a call that finds nothing to do */
+	P_SYSVAPP,	/* a System V client and server: typed requests, IPC_STAT */
 	P_NR
 };
 
@@ -88,6 +91,8 @@ struct chan {
 	int mq[2];		/* POSIX queues */
 	void *shm;		/* futex rings */
 	size_t shm_len;
+	int bfd;		/* M_BINDER: /dev/binder, after fork */
+	void *bmap;		/* M_BINDER: its mapping */
 
 	int self;		/* P_SELF: one process is both ends */
 
@@ -147,6 +152,8 @@ struct opts {
 	unsigned int pats;	/* PAT_BIT()s */
 	size_t sizes[16];
 	int nsizes;
+	size_t msizes[16];	/* the memory pattern's sizes (default: sizes) */
+	int nmsizes;
 	int reps;		/* repetitions (median reported) */
 	double scale;		/* multiplies every iteration count */
 	double target;		/* seconds a one-way trial aims at */
@@ -159,6 +166,7 @@ struct opts {
 	const char *csvdir;	/* where CSV goes, or NULL */
 	int verbose;
 	int quiet;
+	int icount;		/* under QEMU -icount: results tagged smp 0 */
 };
 
 extern struct opts opt;
@@ -179,7 +187,7 @@ struct trial {
 
 /* A medianed point, stored for tables, CSV and the goals. */
 struct point {
-	int smp;
+	int smp;		/* vCPUs; 0: -smp 1 under QEMU -icount (ns = instructions) */
 	enum pat_id pat;
 	enum mech_id mech;
 	size_t size;
@@ -234,6 +242,11 @@ struct call_op {
 extern const struct call_op call_ops[];
 extern const int nr_call_ops;
 int run_calls(int op, long iters, struct trial *t);
+/* P_CALLS operations the goals use. */
+enum { CALL_GETPPID = 0, CALL_ENOTTY = 2, CALL_MP_MSGRCV = 4, CALL_MSGRCV = 6 };
+
+/* P_SYSVAPP: the System V application workload, over M_SYSV or M_SYSVLIB. */
+int run_sysvapp(enum mech_id m, long iters, struct trial *t);
 
 /* --- utilities ------------------------------------------------------- */
 

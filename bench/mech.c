@@ -13,15 +13,18 @@
  * System V msg_qbytes, the mailbox's max_bytes, the link's max_bytes,
  * the pipe's size and the socket's send buffer are all QBYTES, a POSIX
  * queue and the futex ring hold QBYTES / size messages (at least 4).
+ * Binder has its own limit: a mapping of BINDER_MAP bytes per process.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/android/binder.h>
 #include <mqueue.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
@@ -34,6 +37,8 @@
 
 #define QBYTES		(4u << 20)	/* queued bytes every mechanism may hold */
 #define BATCH_MAX	32		/* M_BATCH: messages per call */
+#define BINDER_DEV	"/dev/binder"
+#define BINDER_MAP	(4u << 20)	/* the most the driver uses of a mapping */
 
 const char *const pat_name[P_NR] = {
 	[P_PINGPONG] = "pingpong",
@@ -44,6 +49,7 @@ const char *const pat_name[P_NR] = {
 	[P_MEMORY] = "memory",
 	[P_SELF] = "self",
 	[P_CALLS] = "calls",
+	[P_SYSVAPP] = "sysvapp",
 };
 
 #define PP	PAT_BIT(P_PINGPONG)
@@ -53,6 +59,7 @@ const char *const pat_name[P_NR] = {
 #define SC	PAT_BIT(P_SCALING)
 #define ME	PAT_BIT(P_MEMORY)
 #define SE	PAT_BIT(P_SELF)
+#define SA	PAT_BIT(P_SYSVAPP)
 
 const struct mech_info mech_info[M_NR] = {
 	[M_MAILBOX] = { "mailbox", "msgpass mailbox (mp_msgsnd/mp_msgrcv)",
@@ -71,10 +78,14 @@ const struct mech_info mech_info[M_NR] = {
 		      "(mp_msgsnd_ext with fds)", PP | ST | SE, 1 },
 	[M_PIPE] = { "pipe", "two pipes", PP | ST | FI | PA | SE, 0 },
 	[M_UNIX] = { "unix", "Unix SOCK_SEQPACKET socketpair", PP | ST | FI | PA | ME | SE, 0 },
-	[M_SYSV] = { "sysv", "System V message queue", PP | ST | FI | PA | SC | ME | SE, 0 },
+	[M_SYSV] = { "sysv", "System V message queue", PP | ST | FI | PA | SC | ME | SE | SA, 0 },
 	[M_POSIX] = { "posix", "POSIX message queue", PP | ST | FI | PA | ME | SE, 0 },
 	[M_FUTEX] = { "futex", "futex wait/wake on shared memory (the floor)",
 		      PP | ST | PA | SE, 0 },
+	[M_BINDER] = { "binder", "Android Binder: BC_TRANSACTION to the context manager, BC_REPLY "
+		       "(raw ioctls)", PP, 0 },
+	[M_SYSVLIB] = { "sysvlib", "the System V application's code over libmsgpass "
+			"(mp_msgget/mp_msgsnd/mp_msgrcv/mp_msgctl)", SA, 1 },
 	[M_NONE] = { "none", "no mechanism: a bare system call", 0, 0 },
 };
 
@@ -102,6 +113,12 @@ const char *mech_cannot(enum mech_id m, enum pat_id p, size_t size)
 		return "bodies under 8 bytes are not measured";
 	if (m == M_UNIX && p == P_MEMORY && size > 4096)
 		return "above 4 KiB a message's data is in pages outside the slab: not counted";
+	if (m == M_BINDER && access(BINDER_DEV, R_OK | W_OK) < 0)
+		return "no " BINDER_DEV " (binder_linux not loaded)";
+	if (m == M_BINDER && size > BINDER_MAP / 2)
+		return "above 2 MiB a transaction does not fit the binder mapping";
+	if (p == P_SYSVAPP && size != 64)
+		return "the System V application sends 64 B messages";
 	return NULL;
 }
 
@@ -171,6 +188,233 @@ static void ring_get(struct ring *r, void *dst, size_t len)
 	__atomic_store_n(&r->tail, t + 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&r->prod_wait, __ATOMIC_SEQ_CST))
 		futex_wake(&r->tail, 1);
+}
+
+/* --- Android Binder ---------------------------------------------------- */
+
+/*
+ * The server becomes the context manager (handle 0); the client sends it
+ * BC_TRANSACTION with the body inline (no objects), the server answers
+ * with BC_REPLY. Each reads the other's body where the driver copied it,
+ * in its own read-only mapping of the device, and gives the buffer back
+ * with BC_FREE_BUFFER at the head of its next write, as libbinder does.
+ * Per round trip the client makes one BINDER_WRITE_READ (free, transaction,
+ * then read until the reply); the server two (free and reply, whose read
+ * returns at BR_TRANSACTION_COMPLETE; then a read that waits for the next
+ * transaction).
+ */
+
+/* Commands for the next write, in this process. */
+static struct {
+	char buf[512];
+	size_t len;
+} bout;
+
+static void bout_put(uint32_t cmd, const void *arg, size_t len)
+{
+	if (bout.len + sizeof(cmd) + len > sizeof(bout.buf))
+		return;		/* cannot happen: at most a free and a transaction */
+	memcpy(bout.buf + bout.len, &cmd, sizeof(cmd));
+	bout.len += sizeof(cmd);
+	if (len)
+		memcpy(bout.buf + bout.len, arg, len);
+	bout.len += len;
+}
+
+/* Write what is pending; read nothing. */
+static int binder_write(struct chan *c)
+{
+	struct binder_write_read bwr = {
+		.write_size = bout.len,
+		.write_buffer = (binder_uintptr_t)(uintptr_t)bout.buf,
+	};
+
+	if (!bout.len)
+		return 0;
+	if (ioctl(c->bfd, BINDER_WRITE_READ, &bwr) < 0)
+		FAIL("BINDER_WRITE_READ");
+	bout.len = 0;
+	return 0;
+}
+
+/*
+ * Write what is pending, then read: until @want (BR_TRANSACTION or
+ * BR_REPLY) came, its transaction into @tr, or with @want 0 once. The
+ * server's node needs no reference counting here (the context manager's
+ * is held by the driver), but what the driver asks for is acknowledged.
+ */
+static int binder_io(struct chan *c, uint32_t want, struct binder_transaction_data *tr)
+{
+	uint32_t rbuf[128];
+	int got = 0;
+
+	do {
+		struct binder_write_read bwr = {
+			.write_size = bout.len,
+			.write_buffer = (binder_uintptr_t)(uintptr_t)bout.buf,
+			.read_size = sizeof(rbuf),
+			.read_buffer = (binder_uintptr_t)(uintptr_t)rbuf,
+		};
+		size_t pos = 0;
+
+		if (ioctl(c->bfd, BINDER_WRITE_READ, &bwr) < 0)
+			FAIL("BINDER_WRITE_READ");
+		if (bwr.write_consumed != bout.len) {
+			snprintf(errbuf, sizeof(errbuf),
+				 "BINDER_WRITE_READ: wrote %llu of %zu bytes",
+				 (unsigned long long)bwr.write_consumed, bout.len);
+			return -EIO;
+		}
+		bout.len = 0;
+		while (pos + sizeof(uint32_t) <= bwr.read_consumed) {
+			char *arg = (char *)rbuf + pos + sizeof(uint32_t);
+			uint32_t cmd;
+
+			memcpy(&cmd, (char *)rbuf + pos, sizeof(cmd));
+			pos += sizeof(cmd) + _IOC_SIZE(cmd);
+			if (pos > bwr.read_consumed) {
+				snprintf(errbuf, sizeof(errbuf), "binder: command 0x%x cut short",
+					 cmd);
+				return -EIO;
+			}
+			switch (cmd) {
+			case BR_NOOP:
+			case BR_TRANSACTION_COMPLETE:
+			case BR_SPAWN_LOOPER:
+			case BR_RELEASE:
+			case BR_DECREFS:
+				break;
+			case BR_INCREFS:
+				bout_put(BC_INCREFS_DONE, arg, sizeof(struct binder_ptr_cookie));
+				break;
+			case BR_ACQUIRE:
+				bout_put(BC_ACQUIRE_DONE, arg, sizeof(struct binder_ptr_cookie));
+				break;
+			case BR_TRANSACTION:
+			case BR_REPLY:
+				if (cmd != want || got) {
+					snprintf(errbuf, sizeof(errbuf), "binder: unexpected %s",
+						 cmd == BR_REPLY ? "BR_REPLY" : "BR_TRANSACTION");
+					return -EBADMSG;
+				}
+				memcpy(tr, arg, sizeof(*tr));
+				got = 1;
+				break;
+			case BR_DEAD_REPLY:
+				snprintf(errbuf, sizeof(errbuf), "binder: BR_DEAD_REPLY");
+				return -EPIPE;
+			case BR_FAILED_REPLY:
+				snprintf(errbuf, sizeof(errbuf), "binder: BR_FAILED_REPLY");
+				return -EIO;
+			default:
+				snprintf(errbuf, sizeof(errbuf), "binder: unexpected command 0x%x",
+					 cmd);
+				return -EIO;
+			}
+		}
+	} while (want && !got);
+	return 0;
+}
+
+/* A transaction or reply came: check it, take the sequence number, free it
+ * with the next write. The body stays where the driver put it. */
+static int binder_take(struct chan *c, const struct binder_transaction_data *tr)
+{
+	binder_uintptr_t buf = tr->data.ptr.buffer;
+
+	bout_put(BC_FREE_BUFFER, &buf, sizeof(buf));
+	if (tr->data_size != c->size || tr->offsets_size) {
+		snprintf(errbuf, sizeof(errbuf), "binder: got %llu bytes, want %zu",
+			 (unsigned long long)tr->data_size, c->size);
+		return -EBADMSG;
+	}
+	memcpy(chan_rpayload(c), (const void *)(uintptr_t)buf, sizeof(uint64_t));
+	return 0;
+}
+
+static void binder_tr_fill(struct chan *c, struct binder_transaction_data *tr)
+{
+	memset(tr, 0, sizeof(*tr));
+	tr->target.handle = 0;
+	tr->code = 1;
+	tr->data_size = c->size;
+	tr->data.ptr.buffer = (binder_uintptr_t)(uintptr_t)chan_spayload(c);
+}
+
+static int binder_open(struct chan *c)
+{
+	struct binder_version v = { 0 };
+	int i;
+
+	c->bfd = open(BINDER_DEV, O_RDWR | O_CLOEXEC);
+	if (c->bfd < 0)
+		FAIL("open " BINDER_DEV);
+	if (ioctl(c->bfd, BINDER_VERSION, &v) < 0)
+		FAIL("BINDER_VERSION");
+	if (v.protocol_version != BINDER_CURRENT_PROTOCOL_VERSION) {
+		snprintf(errbuf, sizeof(errbuf), "binder: protocol %d, want %d",
+			 v.protocol_version, BINDER_CURRENT_PROTOCOL_VERSION);
+		return -EPROTO;
+	}
+	/* The driver refuses writable mappings. */
+	c->bmap = mmap(NULL, BINDER_MAP, PROT_READ, MAP_PRIVATE, c->bfd, 0);
+	if (c->bmap == MAP_FAILED) {
+		c->bmap = NULL;
+		FAIL("mmap " BINDER_DEV);
+	}
+	if (c->role != c->server)
+		return 0;
+	/* The last trial's server lets go of the context in a work item. */
+	for (i = 0;; i++) {
+		if (ioctl(c->bfd, BINDER_SET_CONTEXT_MGR, 0) == 0)
+			break;
+		if (errno != EBUSY || i == 2000)
+			FAIL("BINDER_SET_CONTEXT_MGR");
+		usleep(1000);
+	}
+	/* Only a looper thread is given the process's transactions. */
+	bout_put(BC_ENTER_LOOPER, NULL, 0);
+	return binder_write(c);
+}
+
+static void binder_close(struct chan *c)
+{
+	if (c->bfd < 0)
+		return;
+	binder_write(c);	/* the last free */
+	if (c->bmap)
+		munmap(c->bmap, BINDER_MAP);
+	close(c->bfd);
+	c->bmap = NULL;
+	c->bfd = -1;
+}
+
+static int binder_call(struct chan *c)
+{
+	struct binder_transaction_data tr;
+
+	binder_tr_fill(c, &tr);
+	bout_put(BC_TRANSACTION, &tr, sizeof(tr));
+	if (binder_io(c, BR_REPLY, &tr) < 0)
+		return -1;
+	return binder_take(c, &tr);
+}
+
+static int binder_serve(struct chan *c, int first, int last)
+{
+	struct binder_transaction_data tr;
+
+	if (!first) {
+		binder_tr_fill(c, &tr);
+		bout_put(BC_REPLY, &tr, sizeof(tr));
+		if (binder_io(c, 0, NULL) < 0)
+			return -1;
+	}
+	if (last)
+		return 0;
+	if (binder_io(c, BR_TRANSACTION, &tr) < 0)
+		return -1;
+	return binder_take(c, &tr);
 }
 
 /* --- setup and teardown (parent) -------------------------------------- */
@@ -247,6 +491,7 @@ int mech_setup(struct chan *c, enum mech_id m, size_t size, int nsenders,
 	c->sh = sh;
 	c->depth = depth_for(size);
 	c->batch = 1;
+	c->bfd = -1;
 	for (i = 0; i < 2; i++)
 		c->q[i] = c->mq[i] = -1;
 	for (i = 0; i < 4; i++)
@@ -276,6 +521,7 @@ int mech_setup(struct chan *c, enum mech_id m, size_t size, int nsenders,
 		break;
 	case M_DIRECT:
 	case M_CALL:
+	case M_BINDER:
 		break;
 	case M_PIPE:
 		for (i = 0; i < 2; i++) {
@@ -409,6 +655,8 @@ int mech_child_init(struct chan *c, int role)
 	}
 	if (mech_info[c->mech].msgpass && mp_fd() < 0)
 		FAIL("open /dev/msgpass");
+	if (c->mech == M_BINDER && binder_open(c) < 0)
+		return -1;
 	c->sh->pid[role] = getpid();
 	return 0;
 }
@@ -442,6 +690,8 @@ int mech_child_link(struct chan *c)
 
 void mech_child_fini(struct chan *c)
 {
+	if (c->mech == M_BINDER)
+		binder_close(c);
 	free(c->sbuf);
 	free(c->rbuf);
 	free(c->bmsgs);
@@ -696,6 +946,8 @@ int mech_recvv(struct chan *c, int dir, unsigned int n)
 
 int mech_roundtrip(struct chan *c)
 {
+	if (c->mech == M_BINDER)
+		return binder_call(c);
 	if (c->mech == M_CALL)
 		return check_len(mp_call(c->peer, c->sbuf, c->size, c->rbuf, c->size,
 					 NULL, NULL), c->size, "mp_call");
@@ -709,6 +961,8 @@ int mech_serve(struct chan *c, int first, int last)
 	struct mp_msghdr hdr;
 	ssize_t n;
 
+	if (c->mech == M_BINDER)
+		return binder_serve(c, first, last);
 	if (c->mech != M_CALL) {
 		if (!first && mech_send(c, DIR_B) < 0)
 			return -1;

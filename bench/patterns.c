@@ -76,14 +76,14 @@ static void slot_fail(struct slot *s, const char *what)
 }
 
 /* Arrive at the barrier; leave the trial if some process failed. */
-static void meet(struct job *j, struct slot *s, int failed)
+static void meet(struct ctl *ctl, struct slot *s, int failed)
 {
 	if (failed) {
 		slot_fail(s, mech_errstr());
-		__atomic_store_n(&j->ctl->abort, 1, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&ctl->abort, 1, __ATOMIC_SEQ_CST);
 	}
-	barrier_wait(&j->ctl->bar);
-	if (__atomic_load_n(&j->ctl->abort, __ATOMIC_SEQ_CST))
+	barrier_wait(&ctl->bar);
+	if (__atomic_load_n(&ctl->abort, __ATOMIC_SEQ_CST))
 		_exit(failed ? 1 : 0);
 }
 
@@ -303,8 +303,8 @@ static void child_main(struct job *j, enum kind k, int role, int idx)
 	failed = mech_child_init(c, role) < 0;
 	if (!failed && k == K_PP_SERVER && j->extra_links)
 		failed = make_links(j->extra_links) < 0;
-	meet(j, s, failed);
-	meet(j, s, mech_child_link(c) < 0);
+	meet(j->ctl, s, failed);
+	meet(j->ctl, s, mech_child_link(c) < 0);
 	if (k == K_PP_CLIENT && j->ts)
 		memset(j->ts, 0, (size_t)(j->iters + 1) * sizeof(*j->ts));
 	barrier_wait(&j->ctl->bar);
@@ -774,6 +774,230 @@ int run_calls(int op, long iters, struct trial *t)
 	*t = *shared;
 	shm_free(shared, sizeof(*shared));
 	return t->ok ? 0 : -1;
+}
+
+/* --- the System V application workload ---------------------------------- */
+
+/*
+ * An ordinary System V program: a server with a request queue and a reply
+ * queue, made by key; a client that finds them by key, sends requests of
+ * types 1 to 4 in turn (64 B: a sequence number and text) and waits for
+ * the reply to each by its type, the request's + 100. The server takes
+ * requests with msgtyp -4 (the first of the lowest type up to 4), answers
+ * on the reply queue and reads its request queue's state (IPC_STAT) every
+ * 100 requests. The very same code runs over the kernel's calls (sysv) and
+ * over libmsgpass's (sysvlib), through a table of the four functions.
+ */
+
+#define APP_BODY	64
+#define APP_TYPES	4
+#define APP_REPLY	100	/* a reply's type: the request's + 100 */
+#define APP_STAT_EVERY	100
+
+struct sysv_api {
+	int (*get)(key_t key, int flags);
+	int (*snd)(int id, const void *msg, size_t len, int flags);
+	ssize_t (*rcv)(int id, void *msg, size_t len, long type, int flags);
+	int (*ctl)(int id, int cmd, struct msqid_ds *ds);
+};
+
+static const struct sysv_api api_sysv = { msgget, msgsnd, msgrcv, msgctl };
+static const struct sysv_api api_lib = { mp_msgget, mp_msgsnd, mp_msgrcv, mp_msgctl };
+
+struct app_msg {
+	long mtype;
+	uint64_t seq;
+	char text[APP_BODY - sizeof(uint64_t)];
+};
+
+struct app_job {
+	struct ctl *ctl;
+	const struct sysv_api *api;
+	key_t key;		/* requests; replies: key + 1 */
+	int req, rep;		/* the server's queue IDs */
+	long iters, warm;
+};
+
+static void app_fail(struct slot *s, const char *what, long k)
+{
+	snprintf(s->msg, sizeof(s->msg), "%s: message %ld: %s", what, k,
+		 errno ? strerror(errno) : "wrong message");
+	s->err = 1;
+	_exit(1);
+}
+
+static void app_server(struct app_job *j, struct slot *s)
+{
+	const struct sysv_api *api = j->api;
+	long total = j->warm + j->iters, k;
+	struct usage u0 = { 0 };
+	struct app_msg m;
+	struct msqid_ds ds;
+	unsigned long queued = 0;
+
+	for (k = 0; k < total; k++) {
+		ssize_t n;
+
+		if (k == j->warm)
+			usage_take(&u0);
+		errno = 0;
+		n = api->rcv(j->req, &m, APP_BODY, -APP_TYPES, 0);
+		if (n != APP_BODY || m.mtype != 1 + k % APP_TYPES || m.seq != (uint64_t)k)
+			app_fail(s, "server: msgrcv", k);
+		if ((k + 1) % APP_STAT_EVERY == 0) {
+			if (api->ctl(j->req, IPC_STAT, &ds) < 0)
+				app_fail(s, "server: IPC_STAT", k);
+			queued += ds.msg_qnum;
+		}
+		m.mtype += APP_REPLY;
+		if (api->snd(j->rep, &m, APP_BODY, 0) < 0)
+			app_fail(s, "server: msgsnd", k);
+	}
+	usage_store(s, &u0);
+	/* One request at a time: the queue was empty at every IPC_STAT. */
+	if (queued) {
+		errno = 0;
+		app_fail(s, "server: IPC_STAT: msg_qnum not 0", k);
+	}
+}
+
+static void app_client(struct app_job *j, struct slot *s, int req, int rep)
+{
+	const struct sysv_api *api = j->api;
+	long total = j->warm + j->iters, i;
+	struct usage u0 = { 0 };
+	struct app_msg m, r;
+
+	memset(&m, 'q', sizeof(m));
+	for (i = 0; i < total; i++) {
+		ssize_t n;
+
+		if (i == j->warm) {
+			usage_take(&u0);
+			s->t0 = now_ns();
+		}
+		m.mtype = 1 + i % APP_TYPES;
+		m.seq = (uint64_t)i;
+		errno = 0;
+		if (api->snd(req, &m, APP_BODY, 0) < 0)
+			app_fail(s, "client: msgsnd", i);
+		n = api->rcv(rep, &r, APP_BODY, m.mtype + APP_REPLY, 0);
+		if (n != APP_BODY || r.mtype != m.mtype + APP_REPLY || r.seq != (uint64_t)i)
+			app_fail(s, "client: msgrcv", i);
+	}
+	s->t1 = now_ns();
+	usage_store(s, &u0);
+	s->n = j->iters;
+}
+
+static void app_child(struct app_job *j, int role)
+{
+	struct slot *s = &j->ctl->res[role];
+	int req = -1, rep = -1, failed = 0;
+
+	alarm((unsigned int)child_timeout);
+	if (role == 1) {
+		/* The client finds the server's queues by key. */
+		req = j->api->get(j->key, 0);
+		rep = j->api->get(j->key + 1, 0);
+		if (req < 0 || rep < 0) {
+			mech_set_err("client: msgget", errno);
+			failed = 1;
+		}
+	}
+	meet(j->ctl, s, failed);
+	if (role == 0)
+		app_server(j, s);
+	else
+		app_client(j, s, req, rep);
+	_exit(0);
+}
+
+/* The server's queues, by a key of their own: 0, or -1 (errno). */
+static int app_queues(struct app_job *j)
+{
+	int tries;
+
+	j->req = j->rep = -1;
+	for (tries = 0; tries < 1000; tries++) {
+		j->key = (key_t)(0x6d700000 + ((getpid() & 0xfff) << 8) + 2 * tries);
+		j->req = j->api->get(j->key, IPC_CREAT | IPC_EXCL | 0600);
+		if (j->req < 0 && errno == EEXIST)
+			continue;
+		if (j->req < 0)
+			return -1;
+		j->rep = j->api->get(j->key + 1, IPC_CREAT | IPC_EXCL | 0600);
+		if (j->rep >= 0)
+			return 0;
+		j->api->ctl(j->req, IPC_RMID, NULL);
+		j->req = -1;
+		if (errno != EEXIST)
+			return -1;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+int run_sysvapp(enum mech_id m, long iters, struct trial *t)
+{
+	struct app_job j = { .api = m == M_SYSVLIB ? &api_lib : &api_sysv, .iters = iters,
+			     .warm = warmup_for(iters) };
+	pid_t pids[2] = { 0 };
+	int i, ret = -1;
+
+	memset(t, 0, sizeof(*t));
+	j.ctl = ctl_new(2);
+	if (!j.ctl) {
+		snprintf(t->note, sizeof(t->note), "mmap: %s", strerror(errno));
+		return -1;
+	}
+	if (app_queues(&j) < 0) {
+		snprintf(t->note, sizeof(t->note), "%s: %s",
+			 m == M_SYSVLIB ? "mp_msgget" : "msgget", strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < 2; i++) {
+		fflush(NULL);
+		pids[i] = fork();
+		if (pids[i] < 0) {
+			snprintf(t->note, sizeof(t->note), "fork: %s", strerror(errno));
+			if (i)
+				kill(pids[0], SIGKILL);
+			pids[i] = 0;
+			reap_all(pids, i, j.ctl, t);
+			goto out;
+		}
+		if (pids[i] == 0)
+			app_child(&j, i);
+	}
+	if (reap_all(pids, 2, j.ctl, t) < 0)
+		goto out;
+	{
+		struct slot *cl = &j.ctl->res[1], *sv = &j.ctl->res[0];
+		double msgs = 2.0 * (double)cl->n;
+
+		if (cl->t1 <= cl->t0 || !cl->n) {
+			snprintf(t->note, sizeof(t->note), "empty window");
+			goto out;
+		}
+		/* A message: a request or a reply. */
+		t->mean_ns = (double)(cl->t1 - cl->t0) / msgs;
+		t->per_s = 1e9 / t->mean_ns;
+		t->mb_s = t->per_s * APP_BODY / 1e6;
+		t->cpu_ns = (double)(cl->cpu + sv->cpu) / msgs;
+		t->sys_share = cl->cpu + sv->cpu ? (double)(cl->cpu_sys + sv->cpu_sys) /
+						   (double)(cl->cpu + sv->cpu) : 0;
+		t->csw = (double)(cl->csw + sv->csw) / msgs;
+	}
+	t->ok = 1;
+	ret = 0;
+out:
+	if (j.req >= 0)
+		j.api->ctl(j.req, IPC_RMID, NULL);
+	if (j.rep >= 0)
+		j.api->ctl(j.rep, IPC_RMID, NULL);
+	shm_free(j.ctl, sizeof(*j.ctl));
+	return ret;
 }
 
 /* --- scaling: idle objects that live while the pair exchanges ---------- */

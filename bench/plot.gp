@@ -7,7 +7,9 @@
 #
 # pingpong.png: round-trip p50 against message size, per mechanism
 # stream.png:   one-way streaming MB/s against message size
-# (-smp 1, the headline; -smp 2 goes to pingpong-smp2.png, stream-smp2.png)
+# (-smp 1 wall time; -smp 2 goes to pingpong-smp2.png, stream-smp2.png, the
+# icount boot, in guest instructions, to pingpong-icount.png and
+# stream-icount.png)
 # msgpass's mechanisms are solid lines, the others dashed.
 
 dir = ARG1
@@ -20,9 +22,9 @@ if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
 }
 
 # Every mechanism keeps its colour and dash from plot to plot.
-ALL = "mailbox direct sync call batch memfd fdref pipe unix sysv posix futex"
+ALL = "mailbox direct sync call batch memfd fdref pipe unix sysv posix futex binder"
 idx(n) = sum [k = 1:words(ALL)] (word(ALL, k) eq n ? k : 0)
-colours = "#1f4e9c #2e9ad0 #6a3d9a #b15928 #e31a1c #ff7f00 #fdbf6f #33a02c #000000 #b2182b #8c8c8c #66c2a5"
+colours = "#1f4e9c #2e9ad0 #6a3d9a #b15928 #e31a1c #ff7f00 #fdbf6f #33a02c #000000 #b2182b #8c8c8c #66c2a5 #a6761d"
 do for [k = 1:words(ALL)] {
 	c = word(colours, k)
 	if (k <= 7) {
@@ -45,13 +47,20 @@ set style data linespoints
 have(name, smp) = system("cd '" . dir . "/plot' 2>/dev/null && for m in " . ALL . \
 	"; do [ -s " . name . "-smp" . smp . "-$m.dat ] && printf '%s ' $m; done")
 
-do for [smp in "1 2"] {
-	sfx = (smp eq "1") ? "" : "-smp" . smp
+# smp 0 is the icount boot: -smp 1 under QEMU -icount, the guest's clock
+# counting instructions.
+do for [smp in "0 1 2"] {
+	sfx = (smp eq "1") ? "" : (smp eq "0") ? "-icount" : "-smp" . smp
+	view = (smp eq "0") ? "-smp 1 under -icount" : "-smp " . smp
 	m = have("pingpong", smp)
 	if (words(m) > 0) {
 		set output sprintf("%s/pingpong%s.png", dir, sfx)
-		set title sprintf("msgpass-bench: round trip p50 (QEMU TCG, -smp %s; lower is better)", smp)
-		set ylabel "round trip p50, microseconds"
+		set title sprintf("msgpass-bench: round trip p50 (QEMU TCG, %s; lower is better)", view)
+		if (smp eq "0") {
+			set ylabel "round trip p50, guest instructions"
+		} else {
+			set ylabel "round trip p50, microseconds"
+		}
 		plot for [n in m] sprintf("%s/plot/pingpong-smp%s-%s.dat", dir, smp, n) \
 			using 1:2 lt idx(n) title n
 		unset output
@@ -59,8 +68,12 @@ do for [smp in "1 2"] {
 	m = have("stream", smp)
 	if (words(m) > 0) {
 		set output sprintf("%s/stream%s.png", dir, sfx)
-		set title sprintf("msgpass-bench: one-way streaming (QEMU TCG, -smp %s; higher is better)", smp)
-		set ylabel "MB/s of message body"
+		set title sprintf("msgpass-bench: one-way streaming (QEMU TCG, %s; higher is better)", view)
+		if (smp eq "0") {
+			set ylabel "MB of message body per 10^9 guest instructions"
+		} else {
+			set ylabel "MB/s of message body"
+		}
 		plot for [n in m] sprintf("%s/plot/stream-smp%s-%s.dat", dir, smp, n) \
 			using 1:2 lt idx(n) title n
 		unset output
