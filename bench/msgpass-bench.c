@@ -1961,6 +1961,20 @@ static size_t parse_size(const char *s)
 	return (size_t)v;
 }
 
+/* A comma-separated list of sizes into @out (at most @max); how many. */
+static int parse_sizes(const char *arg, size_t *out, int max)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int n = 0;
+
+	if (!copy)
+		die("out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok && n < max; tok = strtok_r(NULL, ",", &save))
+		out[n++] = parse_size(tok);
+	free(copy);
+	return n;
+}
+
 static unsigned int parse_list(const char *arg, int pats)
 {
 	char *copy = strdup(arg), *tok, *save = NULL;
@@ -2184,12 +2198,7 @@ int main(int argc, char **argv)
 			opt.mechs = parse_list(optarg, 0);
 			break;
 		case 's':
-			copy = strdup(optarg);
-			opt.nsizes = 0;
-			for (tok = strtok_r(copy, ",", &save); tok && opt.nsizes < 16;
-			     tok = strtok_r(NULL, ",", &save))
-				opt.sizes[opt.nsizes++] = parse_size(tok);
-			free(copy);
+			opt.nsizes = parse_sizes(optarg, opt.sizes, 16);
 			sizes_given = 1;
 			break;
 		case 'r':
@@ -2203,12 +2212,7 @@ int main(int argc, char **argv)
 			opt.fanin = atoi(optarg);
 			break;
 		case 2:
-			copy = strdup(optarg);
-			nfanin_sizes = 0;
-			for (tok = strtok_r(copy, ",", &save); tok && nfanin_sizes < 8;
-			     tok = strtok_r(NULL, ",", &save))
-				fanin_sizes[nfanin_sizes++] = parse_size(tok);
-			free(copy);
+			nfanin_sizes = parse_sizes(optarg, fanin_sizes, 8);
 			break;
 		case 3:
 			copy = strdup(optarg);
@@ -2246,12 +2250,7 @@ int main(int argc, char **argv)
 			opt.icount = 1;
 			break;
 		case 13:
-			copy = strdup(optarg);
-			opt.nmsizes = 0;
-			for (tok = strtok_r(copy, ",", &save); tok && opt.nmsizes < 16;
-			     tok = strtok_r(NULL, ",", &save))
-				opt.msizes[opt.nmsizes++] = parse_size(tok);
-			free(copy);
+			opt.nmsizes = parse_sizes(optarg, opt.msizes, 16);
 			msizes_given = 1;
 			break;
 		case 'q':
