@@ -227,6 +227,38 @@ static int reap(self_t *self, int i, int ms)
 	return -1;
 }
 
+/*
+ * Wait for a child's exit for as long as it makes progress: the sum of
+ * its slot's first @n results must grow at least once in every @ms.
+ * Then kill it. Its exit code, or -1.
+ */
+static int reap_busy(self_t *self, int i, int n, int ms)
+{
+	volatile long *c = slot(self, i);
+	long last = -1, now;
+
+	for (;;) {
+		struct kid *k = &self->kids[i];
+		int st;
+
+		for (int t = 0; t < ms; t += 5) {
+			if (waitpid(k->pid, &st, WNOHANG) == k->pid) {
+				k->reaped = true;
+				k->status = st;
+				return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			}
+			usleep(5000);
+		}
+		now = 0;
+		for (int j = 0; j < n; j++)
+			now += c[j];
+		if (now == last)
+			break;
+		last = now;
+	}
+	return reap(self, i, 5);	/* a last look, then kill it */
+}
+
 static void kill_kid(self_t *self, int i)
 {
 	if (self->kids[i].reaped)
@@ -803,7 +835,7 @@ static int files_kid(struct kctx *k)
 	return 0;
 }
 
-TEST_F_TIMEOUT(attack, attack_02_files_that_hold_files_do_not_travel, 120)
+TEST_F(attack, attack_02_files_that_hold_files_do_not_travel)
 {
 	char path[] = "/tmp/attack-XXXXXX";
 	int reg, i;
@@ -862,7 +894,7 @@ static int ring_kid(struct kctx *k)
 	return 0;	/* and exit, the message (if sent) still queued */
 }
 
-TEST_F_TIMEOUT(attack, attack_02_io_uring_holding_the_device_leaks_nothing, 60)
+TEST_F(attack, attack_02_io_uring_holding_the_device_leaks_nothing)
 {
 	int i = spawn(self, NOBODY, ring_kid, 0), code;
 
@@ -880,7 +912,7 @@ TEST_F_TIMEOUT(attack, attack_02_io_uring_holding_the_device_leaks_nothing, 60)
 /* =====================================================================
  * 3. Notes from the kernel are marked as such, and respect capacity.
  */
-TEST_F_TIMEOUT(attack, attack_03_watch_notes_are_marked_as_the_kernels, 60)
+TEST_F(attack, attack_03_watch_notes_are_marked_as_the_kernels)
 {
 	struct { long mtype; struct mp_death_note n; char pad[64]; } note;
 	struct mp_recvopt o = { .flags = MP_RECV_TIMEOUT, .timeout_ns = 10 * SEC };
@@ -964,7 +996,7 @@ static int note_kid(struct kctx *k)
  * Notes are the kernel's word: nobody may aim them at a mailbox it does
  * not read itself (here: one it may write but not read).
  */
-TEST_F_TIMEOUT(attack, attack_03_watch_note_only_into_a_mailbox_one_reads, 60)
+TEST_F(attack, attack_03_watch_note_only_into_a_mailbox_one_reads)
 {
 	int box = track_mbox(self, mp_msgget(IPC_PRIVATE, IPC_CREAT | 0622));
 	int i;
@@ -977,7 +1009,7 @@ TEST_F_TIMEOUT(attack, attack_03_watch_note_only_into_a_mailbox_one_reads, 60)
 	EXPECT_EQ(0, mbox_field(box, Q_QNUM));
 }
 
-TEST_F_TIMEOUT(attack, attack_03_watch_note_does_not_overfill_a_full_mailbox, 60)
+TEST_F(attack, attack_03_watch_note_does_not_overfill_a_full_mailbox)
 {
 	struct mp_attr a = { .flags = MP_ATTR_CAPACITY | MP_ATTR_MODE_RECEIVE, .capacity = 1 };
 	int box = track_mbox(self, mp_msgget_attr(IPC_PRIVATE, NULL, IPC_CREAT | 0666, &a));
@@ -1032,7 +1064,7 @@ static int fd_starver(struct kctx *k)
 	return 0;
 }
 
-TEST_F_TIMEOUT(attack, attack_05_discard_gets_past_a_message_it_cannot_take, 90)
+TEST_F(attack, attack_05_discard_gets_past_a_message_it_cannot_take)
 {
 	int v = agent_start(self, VICTIM), a;
 	volatile long *vp;
@@ -1068,7 +1100,7 @@ TEST_F_TIMEOUT(attack, attack_05_discard_gets_past_a_message_it_cannot_take, 90)
 	EXPECT_EQ(-ENOMSG, act(self, v, OP_RECV));
 }
 
-TEST_F_TIMEOUT(attack, attack_05_priority_above_user_max_needs_cap_sys_nice, 90)
+TEST_F(attack, attack_05_priority_above_user_max_needs_cap_sys_nice)
 {
 	int v = agent_start(self, VICTIM), a = agent_start(self, NOBODY), box;
 	volatile long *vp, *ap;
@@ -1111,7 +1143,7 @@ TEST_F_TIMEOUT(attack, attack_05_priority_above_user_max_needs_cap_sys_nice, 90)
 	EXPECT_EQ(2, act(self, v, OP_DRAIN));
 }
 
-TEST_F_TIMEOUT(attack, attack_05_accept_modes_refuse_senders, 90)
+TEST_F(attack, attack_05_accept_modes_refuse_senders)
 {
 	int v = agent_start(self, VICTIM), f = agent_start(self, VICTIM);
 	int a = agent_start(self, NOBODY);
@@ -1151,7 +1183,7 @@ TEST_F_TIMEOUT(attack, attack_05_accept_modes_refuse_senders, 90)
 /* =====================================================================
  * 6. Link exhaustion.
  */
-TEST_F_TIMEOUT(attack, attack_06_links_per_user_cap_into_one_receiver, 180)
+TEST_F(attack, attack_06_links_per_user_cap_into_one_receiver)
 {
 	long long cap = mp_test_param("max_links_per_user");
 	long long max = mp_test_param("max_links");
@@ -1193,7 +1225,7 @@ TEST_F_TIMEOUT(attack, attack_06_links_per_user_cap_into_one_receiver, 180)
 	EXPECT_EQ(cap + 1, act(self, v, OP_DRAIN));
 }
 
-TEST_F_TIMEOUT(attack, attack_06_empty_links_of_live_senders_are_reclaimed, 120)
+TEST_F(attack, attack_06_empty_links_of_live_senders_are_reclaimed)
 {
 	int v, s[5];
 	pid_t vpid;
@@ -1272,12 +1304,12 @@ static void withdraw_case(struct __test_metadata *_metadata, self_t *self,
 	EXPECT_EQ(2, tm.mtype);
 }
 
-TEST_F_TIMEOUT(attack, attack_07_timed_out_sync_send_wakes_a_blocked_sender, 90)
+TEST_F(attack, attack_07_timed_out_sync_send_wakes_a_blocked_sender)
 {
 	withdraw_case(_metadata, self, false);
 }
 
-TEST_F_TIMEOUT(attack, attack_07_interrupted_sync_send_wakes_a_blocked_sender, 90)
+TEST_F(attack, attack_07_interrupted_sync_send_wakes_a_blocked_sender)
 {
 	withdraw_case(_metadata, self, true);
 }
@@ -1306,27 +1338,12 @@ static int ns_init(struct kctx *k, pid_t g)
 	struct mp_msghdr h;
 	int xr[2], st;
 	pid_t x;
-	FILE *f;
 	long r;
 
 	if (mp_fd() < 0 || pipe(xr))
 		return 30;
 	/* X is to have pid @g here: the ancestor-namespace sender's number. */
-	f = fopen("/proc/sys/kernel/ns_last_pid", "w");
-	if (!f || fprintf(f, "%d", g - 1) < 0 || fclose(f)) {
-		for (int n = 0; n < 1000000; n++) {
-			pid_t c = fork();
-
-			if (c == 0)
-				_exit(0);
-			if (c < 0)
-				break;
-			waitpid(c, NULL, 0);
-			if (c >= g - 1)
-				break;
-		}
-	}
-	x = fork();
+	x = mp_fork_at(g);
 	if (x == 0) {
 		die_with_parent(1);
 		if (mp_fd() < 0)
@@ -1338,13 +1355,13 @@ static int ns_init(struct kctx *k, pid_t g)
 		tm.t[0] = 'X';
 		_exit(mp_send(getppid(), &tm, 1, IPC_NOWAIT) ? 3 : 0);
 	}
-	if (x < 0 || mp_pipe_get(xr[0], WAIT_MS) < 0)
-		return 31;
-	p[R_X1] = x;
-	if (x != g) {
+	if (x < 0) {
 		k_say(k, -EXDEV);
 		return 0;
 	}
+	if (mp_pipe_get(xr[0], WAIT_MS) < 0)
+		return 31;
+	p[R_X1] = x;
 	k_say(k, global_pid());
 	r = mp_receive_ext(g, &rbuf, 64, 0, 0, &o, &h);
 	p[R_X2] = r < 0 ? -errno : r;
@@ -1384,7 +1401,7 @@ static int ns_parent(struct kctx *k)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 41;
 }
 
-TEST_F_TIMEOUT(attack, attack_08_receive_from_pid_is_in_the_receivers_namespace, 120)
+TEST_F(attack, attack_08_receive_from_pid_is_in_the_receivers_namespace)
 {
 	int s = agent_start(self, NOBODY), n, v;
 	volatile long *sp, *np;
@@ -1455,7 +1472,7 @@ static int rr_server(struct kctx *k)
 	return 0;
 }
 
-TEST_F_TIMEOUT(attack, attack_09_stopped_reply_and_receive_does_not_answer_twice, 90)
+TEST_F(attack, attack_09_stopped_reply_and_receive_does_not_answer_twice)
 {
 	int srv = spawn(self, NOBODY, rr_server, 0), c, r;
 	volatile long *cp;
@@ -1494,7 +1511,7 @@ TEST_F_TIMEOUT(attack, attack_09_stopped_reply_and_receive_does_not_answer_twice
 	EXPECT_EQ(0, act(self, c, OP_DRAIN));
 }
 
-TEST_F_TIMEOUT(attack, attack_09_stopped_sync_sender_to_broadcast_sends_once, 90)
+TEST_F(attack, attack_09_stopped_sync_sender_to_broadcast_sends_once)
 {
 	struct mp_attr at = { .flags = MP_ATTR_MODE_RECEIVE, .kind = MP_KIND_BROADCAST };
 	int box = track_mbox(self, mp_msgget_attr(IPC_PRIVATE, NULL, IPC_CREAT | 0666, &at));
@@ -1557,7 +1574,7 @@ TEST_F_TIMEOUT(attack, attack_09_stopped_sync_sender_to_broadcast_sends_once, 90
 /* =====================================================================
  * 10. A batch receive does not swallow call requests.
  */
-TEST_F_TIMEOUT(attack, attack_10_batch_receive_leaves_calls_queued, 60)
+TEST_F(attack, attack_10_batch_receive_leaves_calls_queued)
 {
 	static struct { long mtype; char t[64]; } bufs[4];
 	struct mp_batch_msg b[4];
@@ -1629,7 +1646,7 @@ static int seteuid_kid(struct kctx *k)
 	return 0;
 }
 
-TEST_F_TIMEOUT(attack, attack_14_sysv_seteuid_creator_may_not_remove, 60)
+TEST_F(attack, attack_14_sysv_seteuid_creator_may_not_remove)
 {
 	volatile long *c = self->shm + CUSTOM;
 	int i = spawn(self, AS_ROOT, seteuid_kid, 0);
@@ -1665,7 +1682,7 @@ static int oversize_kid(struct kctx *k)
 	return 0;
 }
 
-TEST_F_TIMEOUT(attack, attack_14_sysv_size_is_checked_before_permission, 60)
+TEST_F(attack, attack_14_sysv_size_is_checked_before_permission)
 {
 	volatile long *c = self->shm + CUSTOM;
 	long long mpmax = mp_test_param("msgmax");
@@ -1739,7 +1756,7 @@ TEST_F(attack, attack_14_msg_stat_takes_a_full_id_as_linux_does)
 /* =====================================================================
  * 15. A body bigger than the byte bound still goes, when it is taken.
  */
-TEST_F_TIMEOUT(attack, attack_15_oversized_body_on_a_link_meets_its_receiver, 60)
+TEST_F(attack, attack_15_oversized_body_on_a_link_meets_its_receiver)
 {
 	int v = agent_start(self, VICTIM), s = agent_start(self, NOBODY);
 	volatile long *vp, *sp;
@@ -1767,7 +1784,7 @@ TEST_F_TIMEOUT(attack, attack_15_oversized_body_on_a_link_meets_its_receiver, 60
 	EXPECT_EQ(0, hear(self, s, WAIT_MS)) TH_LOG("the sender never completed");
 }
 
-TEST_F_TIMEOUT(attack, attack_15_oversized_body_in_a_mailbox_meets_its_receiver, 60)
+TEST_F(attack, attack_15_oversized_body_in_a_mailbox_meets_its_receiver)
 {
 	struct mp_attr at = { .flags = MP_ATTR_MAX_BYTES, .max_bytes = 64 };
 	int box = track_mbox(self, mp_msgget_attr(IPC_PRIVATE, NULL, IPC_CREAT | 0622, &at));
@@ -1867,7 +1884,8 @@ static int owner_worker(struct kctx *k)
 	return 0;
 }
 
-TEST_F_TIMEOUT(attack, attack_01_set_owner_races_the_new_owners_exit, 400)
+/* The time limit is a backstop for a wedged kernel; reap_busy() judges. */
+TEST_F_TIMEOUT(attack, attack_01_set_owner_races_the_new_owners_exit, 3600)
 {
 	long ok = 0, srch = 0, orphan = 0, badset = 0, badrm = 0;
 	int w[OWNER_WORKERS];
@@ -1879,7 +1897,8 @@ TEST_F_TIMEOUT(attack, attack_01_set_owner_races_the_new_owners_exit, 400)
 	for (int i = 0; i < OWNER_WORKERS; i++) {
 		volatile long *c = slot(self, w[i]);
 
-		EXPECT_EQ(0, reap(self, w[i], 300000));
+		/* However slow the machine: a round at least every minute. */
+		EXPECT_EQ(0, reap_busy(self, w[i], O_LASTERR, 6 * WAIT_MS));
 		ok += c[O_OK];
 		srch += c[O_SRCH];
 		orphan += c[O_ORPHAN];

@@ -133,7 +133,7 @@ static int fd_sender(int id, int s)
 	return 0;
 }
 
-TEST_F_TIMEOUT(bulk, many_senders_pass_fds_to_many_receivers, 300)
+TEST_F(bulk, many_senders_pass_fds_to_many_receivers)
 {
 	struct mp_attr a = { .flags = MP_ATTR_CAPACITY | MP_ATTR_MODE_RECEIVE, .capacity = 8 };
 	struct fd_board *bd = shared_map(sizeof(*bd));
@@ -183,7 +183,7 @@ TEST_F_TIMEOUT(bulk, many_senders_pass_fds_to_many_receivers, 300)
 
 #define BC_SUBS		4
 
-TEST_F_TIMEOUT(bulk, broadcast_of_fds_reaches_every_subscriber, 300)
+TEST_F(bulk, broadcast_of_fds_reaches_every_subscriber)
 {
 	struct mp_attr a = { .flags = MP_ATTR_CAPACITY | MP_ATTR_MODE_RECEIVE, .capacity = 8,
 			     .kind = MP_KIND_BROADCAST };
@@ -245,7 +245,7 @@ TEST_F_TIMEOUT(bulk, broadcast_of_fds_reaches_every_subscriber, 300)
 
 #define RM_SENDERS	4
 
-TEST_F_TIMEOUT(bulk, removal_with_senders_asleep_drops_every_file, 300)
+TEST_F(bulk, removal_with_senders_asleep_drops_every_file)
 {
 	struct mp_attr a = { .flags = MP_ATTR_CAPACITY | MP_ATTR_MODE_RECEIVE, .capacity = 32 };
 	_Atomic int *sent = shared_map(RM_SENDERS * sizeof(int));
@@ -325,7 +325,7 @@ struct bt_msg {
 	int i;
 };
 
-TEST_F_TIMEOUT(bulk, batches_from_many_senders_keep_each_senders_order, 300)
+TEST_F(bulk, batches_from_many_senders_keep_each_senders_order)
 {
 	struct mp_attr a = { .flags = MP_ATTR_CAPACITY | MP_ATTR_MODE_RECEIVE, .capacity = 40 };
 	static struct bt_msg in[BT_RBATCH];

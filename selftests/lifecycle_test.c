@@ -326,7 +326,8 @@ static int lc_reap(pid_t pid, int ms)
 }
 
 /* A child running @fn(@arg) in slot @slot, with its two pipes. */
-static pid_t lc_spawn(struct lc_proc *p, int slot, int (*fn)(int), int arg)
+/* A child running @fn(@arg) as @slot; at pid @want if not 0. */
+static pid_t lc_spawn_at(struct lc_proc *p, int slot, int (*fn)(int), int arg, pid_t want)
 {
 	int go[2], rd[2];
 	pid_t pid;
@@ -340,7 +341,7 @@ static pid_t lc_spawn(struct lc_proc *p, int slot, int (*fn)(int), int arg)
 	}
 	fflush(stdout);
 	fflush(stderr);
-	pid = fork();
+	pid = want ? mp_fork_at(want) : fork();
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != lc_parent)
@@ -365,6 +366,11 @@ static pid_t lc_spawn(struct lc_proc *p, int slot, int (*fn)(int), int arg)
 	p->ready = rd[0];
 	lc_kid_add(pid);
 	return pid;
+}
+
+static pid_t lc_spawn(struct lc_proc *p, int slot, int (*fn)(int), int arg)
+{
+	return lc_spawn_at(p, slot, fn, arg, 0);
 }
 
 static void lc_proc_close(struct lc_proc *p)
@@ -802,7 +808,7 @@ static void w_mbox(int idx, int r, int ph)
 	}
 }
 
-TEST_F_TIMEOUT(lc, mailbox_ops_race_ipc_rmid, 180)
+TEST_F(lc, mailbox_ops_race_ipc_rmid)
 {
 	LC_TEAM(4, w_mbox);
 	B->reason = MP_GONE_REMOVED;
@@ -847,7 +853,7 @@ static int p_mbox_owner(int r)
 	return 0;
 }
 
-TEST_F_TIMEOUT(lc, mailbox_ops_race_owner_exit, 180)
+TEST_F(lc, mailbox_ops_race_owner_exit)
 {
 	struct lc_proc o;
 
@@ -965,7 +971,7 @@ static void w_endpoint(int idx, int r, int ph)
 	}
 }
 
-TEST_F_TIMEOUT(lc, endpoint_ops_race_close_exit_and_kill, 180)
+TEST_F(lc, endpoint_ops_race_close_exit_and_kill)
 {
 	struct lc_proc t;
 
@@ -1073,7 +1079,7 @@ static void w_link_rx(int idx, int r, int ph)
 	}
 }
 
-TEST_F_TIMEOUT(lc, link_senders_race_receiver_exit, 180)
+TEST_F(lc, link_senders_race_receiver_exit)
 {
 	struct lc_proc t;
 
@@ -1200,7 +1206,7 @@ static void w_link_tx(int idx, int r, int ph)
 		close(pfd);
 }
 
-TEST_F_TIMEOUT(lc, link_receiver_races_sender_exit, 180)
+TEST_F(lc, link_receiver_races_sender_exit)
 {
 	struct lc_proc s;
 
@@ -1327,7 +1333,7 @@ static void w_caller(int idx, int r, int ph)
 	}
 }
 
-TEST_F_TIMEOUT(lc, call_caller_gives_up_or_is_killed_vs_reply, 180)
+TEST_F(lc, call_caller_gives_up_or_is_killed_vs_reply)
 {
 	struct lc_proc v, k;
 
@@ -1415,7 +1421,7 @@ static void w_server_exit(int idx, int r, int ph)
 		lc_bad("caller: the reply of another call", rep.who, ret);
 }
 
-TEST_F_TIMEOUT(lc, call_server_exit_with_calls_taken, 180)
+TEST_F(lc, call_server_exit_with_calls_taken)
 {
 	struct lc_proc v;
 
@@ -1514,7 +1520,7 @@ static void w_watch(int idx, int r, int ph)
 		lc_bad("watch: wrong number of notes", watched, cancelled);
 }
 
-TEST_F_TIMEOUT(lc, watch_target_exit_vs_watcher_exit_vs_cancel, 180)
+TEST_F(lc, watch_target_exit_vs_watcher_exit_vs_cancel)
 {
 	struct lc_proc t, w;
 
@@ -1619,7 +1625,7 @@ static void w_bcast(int idx, int r, int ph)
 	}
 }
 
-TEST_F_TIMEOUT(lc, broadcast_subscriptions_race_send_receive_and_removal, 180)
+TEST_F(lc, broadcast_subscriptions_race_send_receive_and_removal)
 {
 	LC_TEAM(3, w_bcast);
 	for (int r = 0; r < LC_ROUNDS_FAST; r++) {
@@ -1678,7 +1684,7 @@ static void *bc_wait_thread(void *arg)
 	return NULL;
 }
 
-TEST_F_TIMEOUT(lc, broadcast_unsubscribe_ends_a_sleeping_receive, 60)
+TEST_F(lc, broadcast_unsubscribe_ends_a_sleeping_receive)
 {
 	struct bc_wait w = { .ret = 0 };
 	pthread_t th;
@@ -1747,7 +1753,7 @@ static void w_name(int idx, int r, int ph)
 		LC0("name: unregister", mp_name_unregister(LC_NAME));
 }
 
-TEST_F_TIMEOUT(lc, names_register_and_resolve_race_holder_exit, 180)
+TEST_F(lc, names_register_and_resolve_race_holder_exit)
 {
 	struct lc_proc n;
 
@@ -1826,7 +1832,7 @@ static void w_owner(int idx, int r, int ph)
 	}
 }
 
-TEST_F_TIMEOUT(lc, set_owner_races_the_new_owner_closing, 180)
+TEST_F(lc, set_owner_races_the_new_owner_closing)
 {
 	struct lc_proc t;
 
@@ -1914,7 +1920,7 @@ static void w_grant(int idx, int r, int ph)
 		close(pfd);
 }
 
-TEST_F_TIMEOUT(lc, grant_and_revoke_race_grantee_exit, 180)
+TEST_F(lc, grant_and_revoke_race_grantee_exit)
 {
 	struct lc_proc g;
 
@@ -2003,7 +2009,7 @@ static void w_pollfd(int idx, int r, int ph)
 	close(fd);
 }
 
-TEST_F_TIMEOUT(lc, mailbox_poll_fds_race_ipc_rmid, 180)
+TEST_F(lc, mailbox_poll_fds_race_ipc_rmid)
 {
 	LC_TEAM(3, w_pollfd);
 	for (int r = 0; r < LC_ROUNDS_FAST; r++) {
@@ -2124,7 +2130,7 @@ static void w_fd(int idx, int r, int ph)
 	close(p[send_read ? 1 : 0]);
 }
 
-TEST_F_TIMEOUT(lc, descriptors_in_messages_are_released_on_teardown, 180)
+TEST_F(lc, descriptors_in_messages_are_released_on_teardown)
 {
 	struct lc_proc t;
 
@@ -2179,7 +2185,7 @@ static int c_sleeper(int arg)
 	return mp_pipe_get(lc_go_fd, LC_WAIT_MS) == 'q' ? 0 : LC_NOSYNC;
 }
 
-TEST_F_TIMEOUT(lc, revoke_ends_the_right_of_a_sleeping_receive, 60)
+TEST_F(lc, revoke_ends_the_right_of_a_sleeping_receive)
 {
 	struct lc_msg m = { .mtype = 1 };
 	struct lc_proc g;
@@ -2217,7 +2223,7 @@ static void *lc_sleep_thread(void *arg)
 	return NULL;
 }
 
-TEST_F_TIMEOUT(lc, set_owner_ends_the_right_of_the_old_owner_sleeping_receive, 60)
+TEST_F(lc, set_owner_ends_the_right_of_the_old_owner_sleeping_receive)
 {
 	struct lc_msg m = { .mtype = 1 };
 	struct bc_wait w = { .ret = 0 };
@@ -2302,7 +2308,7 @@ static void w_reclaim(int idx, int r, int ph)
 	}
 }
 
-TEST_F_TIMEOUT(lc, link_reclaim_under_max_links_races_sender_exit, 180)
+TEST_F(lc, link_reclaim_under_max_links_races_sender_exit)
 {
 	struct lc_proc s[LC_RECLAIM_SENDERS];
 
@@ -2898,28 +2904,6 @@ static int c_reuser(int arg)
 	}
 }
 
-/* Make the next fork get pid @want (ns_last_pid); the child, or -1 for none. */
-static pid_t lc_spawn_as(struct lc_proc *p, int slot, int (*fn)(int), pid_t want)
-{
-	for (int i = 0; i < 10; i++) {
-		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
-
-		if (!f)
-			return -1;
-		fprintf(f, "%d", want - 1);
-		if (fclose(f))
-			return -1;
-		if (lc_spawn(p, slot, fn, 0) == want)
-			return want;
-		if (p->pid > 0) {
-			kill(p->pid, SIGKILL);
-			lc_reap(p->pid, LC_WAIT_MS);
-			lc_proc_close(p);
-		}
-	}
-	return -1;
-}
-
 TEST_F(lc, pidfd_never_reaches_a_later_process_with_the_same_pid)
 {
 	struct lc_proc a, b, rx;
@@ -2945,9 +2929,9 @@ TEST_F(lc, pidfd_never_reaches_a_later_process_with_the_same_pid)
 	lc_finish(&a, "a");
 
 	/* B gets A's pid number; RX inherits the pidfd. */
-	if (lc_spawn_as(&b, LC_SLOT_P + 1, c_reuser, old) != old) {
+	if (lc_spawn_at(&b, LC_SLOT_P + 1, c_reuser, 0, old) != old) {
 		close(pfd);
-		SKIP(return, "cannot make a process reuse pid %d (ns_last_pid)", old);
+		SKIP(return, "cannot make a process reuse pid %d: %s", old, strerror(errno));
 	}
 	LC_READY(&b);
 	ASSERT_LT(0, lc_spawn(&rx, LC_SLOT_P + 2, c_reuser, pfd));

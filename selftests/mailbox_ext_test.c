@@ -1811,7 +1811,7 @@ TEST_F(mb, unbounded_mailbox_never_blocks_sender)
 	EXPECT_EQ(MP_UNLIMITED, in.max_bytes);
 }
 
-TEST_F_TIMEOUT(mb, unbounded_mailbox_over_user_quota_is_edquot, 240)
+TEST_F(mb, unbounded_mailbox_over_user_quota_is_edquot)
 {
 	long long quota = mpt_param("user_quota_bytes", 64 * MIB);
 	uint64_t size = 4 * MIB < self->v.max_msg_size ? 4 * MIB : self->v.max_msg_size;

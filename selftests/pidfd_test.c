@@ -43,14 +43,17 @@ static int pidfd_info(int pidfd, struct mp_pidfd_info *info)
 	return ioctl(mp_fd(), MP_IOC_PIDFD_INFO, info);
 }
 
-/* A child that does @what and then waits for a byte on @go (or dies with us). */
-static pid_t child(int go[2], int (*what)(void *), void *arg)
+/*
+ * A child that does @what and then waits for a byte on @go (or dies with
+ * us); at pid @want if not 0.
+ */
+static pid_t child_at(int go[2], int (*what)(void *), void *arg, pid_t want)
 {
 	pid_t pid;
 
 	if (pipe(go))
 		return -1;
-	pid = fork();
+	pid = want ? mp_fork_at(want) : fork();
 	if (pid == 0) {
 		char c;
 
@@ -63,7 +66,14 @@ static pid_t child(int go[2], int (*what)(void *), void *arg)
 		_exit(0);
 	}
 	close(go[0]);
+	if (pid < 0)
+		close(go[1]);
 	return pid;
+}
+
+static pid_t child(int go[2], int (*what)(void *), void *arg)
+{
+	return child_at(go, what, arg, 0);
 }
 
 static int reap(pid_t pid)
@@ -248,29 +258,6 @@ TEST_F(pf, sender_reaped_before_the_receive_is_named_by_nobody)
 	EXPECT_EQ(ESRCH, errno);
 }
 
-/* Make the next fork get pid @want (ns_last_pid): the child, or -1. */
-static pid_t child_as(int go[2], pid_t want)
-{
-	for (int i = 0; i < 10; i++) {
-		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
-		pid_t pid;
-
-		if (!f)
-			return -1;
-		fprintf(f, "%d", want - 1);
-		if (fclose(f))
-			return -1;
-		pid = child(go, do_nothing, NULL);
-		if (pid == want)
-			return pid;
-		if (pid > 0) {
-			close(go[1]);
-			reap(pid);
-		}
-	}
-	return -1;
-}
-
 TEST_F(pf, sender_pidfd_never_names_a_later_process_with_the_sender_pid)
 {
 	struct mp_msghdr h;
@@ -284,9 +271,9 @@ TEST_F(pf, sender_pidfd_never_names_a_later_process_with_the_sender_pid)
 	ASSERT_LT(0, h.sender_start_ns);
 	close(go[1]);
 	ASSERT_EQ(0, reap(pid));
-	later = child_as(go2, pid);
+	later = child_at(go2, do_nothing, NULL, pid);
 	if (later != pid)
-		SKIP(return, "cannot make a process reuse pid %d (ns_last_pid)", pid);
+		SKIP(return, "cannot make a process reuse pid %d: %s", pid, strerror(errno));
 	/* The number opens the later process... */
 	fd = pidfd_open(pid);
 	EXPECT_LE(0, fd);
