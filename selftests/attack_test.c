@@ -206,8 +206,8 @@ static int act(self_t *self, int i, int op)
 	return hear(self, i, WAIT_MS);
 }
 
-/* Wait for a child's exit, at most @ms; then kill it. Its exit code, or -1. */
-static int reap(self_t *self, int i, int ms)
+/* Wait for a child's exit, at most @ms. Its exit code; -1 if it still runs. */
+static int wait_exit(self_t *self, int i, int ms)
 {
 	struct kid *k = &self->kids[i];
 	int st = 0;
@@ -220,6 +220,17 @@ static int reap(self_t *self, int i, int ms)
 		}
 		usleep(5000);
 	}
+	return -1;
+}
+
+/* Wait for a child's exit, at most @ms; then kill it. Its exit code, or -1. */
+static int reap(self_t *self, int i, int ms)
+{
+	struct kid *k = &self->kids[i];
+	int st = 0, r = wait_exit(self, i, ms);
+
+	if (k->reaped)
+		return r;
 	kill(k->pid, SIGKILL);
 	waitpid(k->pid, &st, 0);
 	k->reaped = true;
@@ -236,27 +247,19 @@ static int reap_busy(self_t *self, int i, int n, int ms)
 {
 	volatile long *c = slot(self, i);
 	long last = -1, now;
+	int r;
 
 	for (;;) {
-		struct kid *k = &self->kids[i];
-		int st;
-
-		for (int t = 0; t < ms; t += 5) {
-			if (waitpid(k->pid, &st, WNOHANG) == k->pid) {
-				k->reaped = true;
-				k->status = st;
-				return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-			}
-			usleep(5000);
-		}
+		r = wait_exit(self, i, ms);
+		if (self->kids[i].reaped)
+			return r;
 		now = 0;
 		for (int j = 0; j < n; j++)
 			now += c[j];
 		if (now == last)
-			break;
+			return reap(self, i, 0);
 		last = now;
 	}
-	return reap(self, i, 5);	/* a last look, then kill it */
 }
 
 static void kill_kid(self_t *self, int i)
